@@ -1,0 +1,834 @@
+"""The question bank: question models, the topic taxonomy, and YAML loading with validation.
+
+Question files are YAML lists (format: content/SCHEMA.md). Loading never stops at the first
+problem: every problem of every file is collected as a `Problem` (`path:line: message`), files
+with problems are skipped as a whole, and the valid files still load. Parsing uses PyYAML's C
+loader; a small constructor hook records the line of every mapping and key so that messages
+point at the offending line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from quizapp.core import paths
+from quizapp.core.arith import ArithmeticError_, evaluate
+from quizapp.core.quantities import UNIT_FAMILIES
+
+LANGUAGES = ("en", "zh")
+KINDS = ("single", "multi", "numeric", "short", "cloze", "spot_bug", "ordering")
+SEED_FILES = frozenset({
+    "000_c0e3f7b9ffd16c27.txt",
+    "001_2bf531b10e6dc749.txt",
+    "002_b04fe452629b1421.txt",
+    "003_3edf1eb5566b5afa.txt",
+    "004_171cc750351aad5e.txt",
+})
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_SLOT = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
+_ERRATUM = re.compile(r"^E\d{2}$")
+
+#: A user-visible string in several languages: {"en": ..., "zh": ...}.
+Text = Mapping[str, str]
+
+
+def localize(text: Text | None, lang: str) -> str:
+    """`text` in `lang`, falling back to English (then any language)."""
+    if not text:
+        return ""
+    return text.get(lang) or text.get("en") or next(iter(text.values()), "")
+
+
+# --------------------------------------------------------------------------- YAML with lines
+
+
+class LineDict(dict):
+    """A YAML mapping that remembers where it and each of its keys start (1-based lines)."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+    duplicate_keys: list[tuple[Any, int]]
+
+    def line_of(self, key: Any) -> int:
+        """The line of `key`, or of the mapping itself when the key is absent."""
+        return self.key_lines.get(key, self.line)
+
+
+class _LineLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
+    """PyYAML's C loader, building `LineDict`s."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    mapping.duplicate_keys = []
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "mapping keys must be plain scalars", key_node.start_mark
+            )
+        line = key_node.start_mark.line + 1
+        if key in mapping:
+            mapping.duplicate_keys.append((key, line))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = line
+    return mapping
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse one YAML file with line information; raises yaml.YAMLError on bad YAML."""
+    with open(path, encoding="utf-8") as stream:
+        return yaml.load(stream, Loader=_LineLoader)  # noqa: S506 - a safe loader subclass
+
+
+# --------------------------------------------------------------------------- problems
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a content file, printed as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+# --------------------------------------------------------------------------- taxonomy
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic of the taxonomy."""
+
+    id: str
+    code: str
+    name: str
+    zh: str
+    domain: str
+    domain_zh: str
+
+    def title(self, lang: str) -> str:
+        """The topic's name in `lang`."""
+        return self.zh if lang == "zh" and self.zh else self.name
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The topics, grouped by domain, in file order."""
+
+    topics: dict[str, Topic]
+
+    @cached_property
+    def domains(self) -> dict[str, list[Topic]]:
+        """Domain name → its topics."""
+        grouped: dict[str, list[Topic]] = {}
+        for topic in self.topics.values():
+            grouped.setdefault(topic.domain, []).append(topic)
+        return grouped
+
+
+def load_taxonomy(path: Path | None = None) -> Taxonomy:
+    """Load `content/topics.yaml`."""
+    path = path or paths.topics_file()
+    data = load_yaml(path)
+    topics: dict[str, Topic] = {}
+    for domain in data["domains"]:
+        for item in domain["topics"]:
+            topics[item["id"]] = Topic(
+                id=item["id"], code=item["code"], name=item["name"], zh=item.get("zh", ""),
+                domain=domain["name"], domain_zh=domain.get("zh", domain["name"]),
+            )
+    return Taxonomy(topics)
+
+
+# --------------------------------------------------------------------------- models
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a question's facts come from."""
+
+    seed: str | None = None
+    section: str | None = None
+    refs: tuple[str, ...] = ()
+    erratum: str | None = None
+
+    def describe(self) -> str:
+        """One line naming the seed section and references."""
+        parts = []
+        if self.seed:
+            parts.append(f"{self.seed} {self.section or ''}".strip())
+        parts.extend(self.refs)
+        if self.erratum:
+            parts.append(f"corrects ERRATA {self.erratum}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option of a single- or multiple-choice question."""
+
+    text: Text
+    correct: bool
+    why: Text
+
+
+@dataclass(frozen=True)
+class NumericSpec:
+    """The expected number of a numeric question, its tolerance and its worked computation."""
+
+    answer: float
+    work: str
+    unit: str | None = None
+    abs: float = 0.0
+    rel: float = 0.01
+    also_accept: tuple[float, ...] = ()
+
+    def accepts(self, value: float, target: float | None = None) -> bool:
+        """Whether `value` is within tolerance of `target` (default: the answer)."""
+        target = self.answer if target is None else target
+        return abs(value - target) <= max(self.abs, self.rel * abs(target))
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    """A point a short answer should make; ticked by the user when self-grading."""
+
+    text: Text
+    weight: float = 1.0
+    required: bool = False
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Blank:
+    """One blank of a cloze question."""
+
+    accept: tuple[str, ...] = ()
+    regex: bool = False
+    numeric: NumericSpec | None = None
+
+
+@dataclass(frozen=True)
+class Bug:
+    """A bug of a spot-the-bug question."""
+
+    lines: tuple[int, ...]
+    summary: Text
+    fix: Text
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question of any kind; only the fields of its kind are set."""
+
+    id: str
+    kind: str
+    topics: tuple[str, ...]
+    difficulty: int
+    source: Source
+    prompt: Text
+    explanation: Text
+    tags: tuple[str, ...] = ()
+    path: str = ""
+    line: int = 0
+    # single / multi
+    choices: tuple[Choice, ...] = ()
+    scoring: str = "exact"
+    shuffle: bool = True
+    # numeric
+    numeric: NumericSpec | None = None
+    # short
+    key_points: tuple[KeyPoint, ...] = ()
+    model_answer: Text | None = None
+    pass_threshold: float = 0.6
+    # cloze
+    template: Text | None = None
+    blanks: dict[str, Blank] = field(default_factory=dict)
+    # spot_bug
+    code: str = ""
+    language: str = "python"
+    bugs: tuple[Bug, ...] = ()
+    min_bugs_to_pass: int = 0
+    # ordering (items in the correct order)
+    items: tuple[Text, ...] = ()
+
+    def texts(self) -> Iterator[Text]:
+        """Every user-visible text of the question."""
+        yield self.prompt
+        yield self.explanation
+        for choice in self.choices:
+            yield choice.text
+            yield choice.why
+        for point in self.key_points:
+            yield point.text
+        if self.model_answer:
+            yield self.model_answer
+        if self.template:
+            yield self.template
+        for bug in self.bugs:
+            yield bug.summary
+            yield bug.fix
+        yield from self.items
+
+    @cached_property
+    def languages(self) -> frozenset[str]:
+        """The languages in which every text of the question exists."""
+        texts = list(self.texts())
+        return frozenset(lang for lang in LANGUAGES if all(t.get(lang) for t in texts))
+
+
+@dataclass
+class Bank:
+    """The loaded questions, and every problem found on the way."""
+
+    questions: dict[str, Question] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+
+    def by_topic(self, topic: str) -> list[Question]:
+        """The questions that list `topic`."""
+        return [q for q in self.questions.values() if topic in q.topics]
+
+
+# --------------------------------------------------------------------------- validation
+
+_COMMON = {"id", "kind", "topics", "difficulty", "source", "prompt", "explanation", "tags"}
+_KIND_FIELDS = {
+    "single": {"choices", "shuffle"},
+    "multi": {"choices", "shuffle", "scoring"},
+    "numeric": {"numeric"},
+    "short": {"key_points", "model_answer", "pass_threshold"},
+    "cloze": {"cloze"},
+    "spot_bug": {"code", "language", "bugs", "min_bugs_to_pass"},
+    "ordering": {"items"},
+}
+
+
+class _Checker:
+    """Validates one question mapping, collecting problems instead of raising."""
+
+    def __init__(self, path: str, taxonomy: Taxonomy | None) -> None:
+        self.path = path
+        self.taxonomy = taxonomy
+        self.problems: list[Problem] = []
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    # -- small typed readers; each returns None after reporting a problem
+
+    def mapping(self, value: Any, line: int, what: str) -> LineDict | None:
+        if not isinstance(value, LineDict):
+            self.error(line, f"{what} must be a mapping, got {_type_name(value)}")
+            return None
+        for key, dup_line in value.duplicate_keys:
+            self.error(dup_line, f"duplicate key '{key}' in {what}")
+        return value
+
+    def text(self, parent: LineDict, key: str, what: str, required: bool = True) -> Text | None:
+        line = parent.line_of(key)
+        if key not in parent:
+            if required:
+                self.error(parent.line, f"{what}: missing '{key}'")
+            return None
+        value = parent[key]
+        if isinstance(value, str):
+            self.error(line, f"{what}: '{key}' must be a mapping of languages like "
+                             f"{{en: ..., zh: ...}}, got a plain string")
+            return None
+        node = self.mapping(value, line, f"{what} '{key}'")
+        if node is None:
+            return None
+        ok = True
+        for lang in node:
+            if lang not in LANGUAGES:
+                self.error(node.line_of(lang), f"{what}: unknown language '{lang}' "
+                                              f"(use {', '.join(LANGUAGES)})")
+                ok = False
+            elif not isinstance(node[lang], str) or not node[lang].strip():
+                self.error(node.line_of(lang), f"{what}: '{key}.{lang}' must be non-empty text")
+                ok = False
+        if "en" not in node:
+            self.error(line, f"{what}: '{key}' has no English ('en') text")
+            ok = False
+        return {k: str(v) for k, v in node.items()} if ok else None
+
+    def number(self, parent: LineDict, key: str, what: str, default: float | None = None,
+               positive: bool = False) -> float | None:
+        if key not in parent:
+            if default is None:
+                self.error(parent.line, f"{what}: missing '{key}'")
+            return default
+        value = parent[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.error(parent.line_of(key), f"{what}: '{key}' must be a number, "
+                                            f"got {_type_name(value)}")
+            return None
+        if positive and value < 0:
+            self.error(parent.line_of(key), f"{what}: '{key}' must not be negative")
+            return None
+        return float(value)
+
+    def str_list(self, parent: LineDict, key: str, what: str) -> tuple[str, ...] | None:
+        value = parent.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.error(parent.line_of(key), f"{what}: '{key}' must be a list of strings")
+            return None
+        return tuple(value)
+
+    def unknown_keys(self, node: LineDict, allowed: set[str], what: str) -> None:
+        for key in node:
+            if key not in allowed:
+                hint = _closest(str(key), allowed)
+                self.error(node.line_of(key), f"{what}: unknown field '{key}'"
+                                              + (f" (did you mean '{hint}'?)" if hint else ""))
+
+    # -- the question
+
+    def question(self, node: Any, index: int) -> Question | None:
+        line = node.line if isinstance(node, LineDict) else 0
+        if self.mapping(node, line, f"question #{index + 1}") is None:
+            return None
+        before = len(self.problems)
+        qid = node.get("id")
+        if not isinstance(qid, str) or not _ID.match(qid):
+            self.error(node.line_of("id"), "question needs an 'id': a lowercase slug "
+                                           "of letters, digits, '.', '_' or '-'"
+                                           + (f", got {qid!r}" if "id" in node else ""))
+            qid = None
+        what = f"question '{qid or f'#{index + 1}'}'"
+        kind = node.get("kind")
+        if kind not in KINDS:
+            self.error(node.line_of("kind"), f"{what}: 'kind' must be one of "
+                                             f"{', '.join(KINDS)}, got {kind!r}")
+            kind = None
+        else:
+            self.unknown_keys(node, _COMMON | _KIND_FIELDS[kind], what)
+        topics = self.topics(node, what)
+        difficulty = node.get("difficulty")
+        if isinstance(difficulty, bool) or not isinstance(difficulty, int) \
+                or not 1 <= difficulty <= 5:
+            self.error(node.line_of("difficulty"),
+                       f"{what}: 'difficulty' must be an integer from 1 to 5, got {difficulty!r}")
+        source = self.source(node, what)
+        prompt = self.text(node, "prompt", what)
+        explanation = self.text(node, "explanation", what)
+        tags = self.str_list(node, "tags", what)
+        extra = self.kind_fields(node, kind, what) if kind else None
+        if len(self.problems) > before or extra is None:
+            return None
+        return Question(
+            id=qid, kind=kind, topics=topics, difficulty=difficulty, source=source,
+            prompt=prompt, explanation=explanation, tags=tags or (), path=self.path,
+            line=node.line, **extra,
+        )
+
+    def topics(self, node: LineDict, what: str) -> tuple[str, ...]:
+        value = node.get("topics")
+        if not isinstance(value, list) or not value or \
+                not all(isinstance(t, str) for t in value):
+            self.error(node.line_of("topics"), f"{what}: 'topics' must be a non-empty "
+                                               "list of topic ids")
+            return ()
+        if self.taxonomy is not None:
+            for topic in value:
+                if topic not in self.taxonomy.topics:
+                    hint = _closest(topic, self.taxonomy.topics)
+                    self.error(node.line_of("topics"), f"{what}: unknown topic '{topic}'"
+                               + (f" (did you mean '{hint}'?)" if hint else ""))
+        if len(set(value)) != len(value):
+            self.error(node.line_of("topics"), f"{what}: a topic is listed twice")
+        return tuple(value)
+
+    def source(self, node: LineDict, what: str) -> Source | None:
+        src = self.mapping(node.get("source"), node.line_of("source"), f"{what} 'source'")
+        if src is None:
+            return None
+        self.unknown_keys(src, {"seed", "section", "refs", "erratum"}, f"{what} source")
+        seed, section = src.get("seed"), src.get("section")
+        refs = self.str_list(src, "refs", f"{what} source") or ()
+        if seed is not None and seed not in SEED_FILES:
+            self.error(src.line_of("seed"), f"{what}: unknown seed file {seed!r}")
+        if seed is not None and not (isinstance(section, str) and section.strip()):
+            self.error(src.line_of("seed"), f"{what}: a seed needs its 'section'")
+        if seed is None and not refs:
+            self.error(src.line, f"{what}: source needs a 'seed' (with 'section') or 'refs'")
+        erratum = src.get("erratum")
+        if erratum is not None and not (isinstance(erratum, str) and _ERRATUM.match(erratum)):
+            self.error(src.line_of("erratum"), f"{what}: 'erratum' must look like E05")
+        return Source(seed=seed, section=section, refs=refs, erratum=erratum)
+
+    def kind_fields(self, node: LineDict, kind: str, what: str) -> dict[str, Any] | None:
+        return getattr(self, f"_{kind}")(node, what)
+
+    def _choices(self, node: LineDict, what: str) -> tuple[Choice, ...] | None:
+        raw = node.get("choices")
+        if not isinstance(raw, list) or len(raw) < 2:
+            self.error(node.line_of("choices"), f"{what}: 'choices' must list at least 2 options")
+            return None
+        choices = []
+        for i, item in enumerate(raw):
+            label = f"{what} choice {i + 1}"
+            item = self.mapping(item, node.line_of("choices"), label)
+            if item is None:
+                continue
+            self.unknown_keys(item, {"text", "correct", "why"}, label)
+            correct = item.get("correct", False)
+            if not isinstance(correct, bool):
+                self.error(item.line_of("correct"), f"{label}: 'correct' must be true or false")
+            text, why = self.text(item, "text", label), self.text(item, "why", label)
+            if text and why:
+                choices.append(Choice(text=text, correct=bool(correct), why=why))
+        if len(choices) != len(raw):
+            return None
+        if len({c.text["en"].strip() for c in choices}) != len(choices):
+            self.error(node.line_of("choices"), f"{what}: two choices have the same text")
+        return tuple(choices)
+
+    def _single(self, node: LineDict, what: str) -> dict[str, Any] | None:
+        choices = self._choices(node, what)
+        if choices is None:
+            return None
+        n_right = sum(c.correct for c in choices)
+        if n_right != 1:
+            self.error(node.line_of("choices"), f"{what}: a single-choice question needs "
+                                                f"exactly one correct choice, found {n_right}")
+        return {"choices": choices, "shuffle": self._bool(node, "shuffle", True, what)}
+
+    def _multi(self, node: LineDict, what: str) -> dict[str, Any] | None:
+        choices = self._choices(node, what)
+        if choices is None:
+            return None
+        if not any(c.correct for c in choices):
+            self.error(node.line_of("choices"), f"{what}: no choice is marked correct")
+        scoring = node.get("scoring", "exact")
+        if scoring not in ("exact", "partial"):
+            self.error(node.line_of("scoring"), f"{what}: 'scoring' must be exact or partial")
+        return {"choices": choices, "scoring": scoring,
+                "shuffle": self._bool(node, "shuffle", True, what)}
+
+    def _bool(self, node: LineDict, key: str, default: bool, what: str) -> bool:
+        value = node.get(key, default)
+        if not isinstance(value, bool):
+            self.error(node.line_of(key), f"{what}: '{key}' must be true or false")
+            return default
+        return value
+
+    def numeric_spec(self, raw: Any, line: int, what: str, need_work: bool) -> NumericSpec | None:
+        spec = self.mapping(raw, line, f"{what} numeric")
+        if spec is None:
+            return None
+        self.unknown_keys(spec, {"answer", "unit", "abs", "rel", "also_accept", "work"},
+                          f"{what} numeric")
+        answer = self.number(spec, "answer", what)
+        tol_abs = self.number(spec, "abs", what, default=0.0, positive=True)
+        default_rel = 0.01 if "abs" not in spec else 0.0
+        tol_rel = self.number(spec, "rel", what, default=default_rel, positive=True)
+        unit = spec.get("unit")
+        if unit is not None and unit not in UNIT_FAMILIES:
+            self.error(spec.line_of("unit"), f"{what}: unknown unit family {unit!r} "
+                                             f"(use {', '.join(UNIT_FAMILIES)})")
+        also = spec.get("also_accept", [])
+        if not isinstance(also, list) or not all(
+            isinstance(a, (int, float)) and not isinstance(a, bool) for a in also
+        ):
+            self.error(spec.line_of("also_accept"), f"{what}: 'also_accept' must be a "
+                                                    "list of numbers")
+            also = []
+        work = spec.get("work")
+        if need_work and not (isinstance(work, str) and work.strip()):
+            self.error(spec.line, f"{what}: numeric needs 'work': the worked computation as "
+                                  "an arithmetic expression")
+        if None in (answer, tol_abs, tol_rel):
+            return None
+        result = NumericSpec(answer=answer, work=work if isinstance(work, str) else "",
+                             unit=unit, abs=tol_abs, rel=tol_rel,
+                             also_accept=tuple(float(a) for a in also))
+        if isinstance(work, str) and work.strip():
+            try:
+                value = evaluate(work)
+            except ArithmeticError_ as err:
+                self.error(spec.line_of("work"), f"{what}: 'work' {err}")
+            else:
+                if not result.accepts(float(value)):
+                    self.error(spec.line_of("work"), f"{what}: 'work' evaluates to {value:.6g}, "
+                                                     f"not the answer {answer:.6g}")
+        return result
+
+    def _numeric(self, node: LineDict, what: str) -> dict[str, Any] | None:
+        spec = self.numeric_spec(node.get("numeric"), node.line_of("numeric"), what, True)
+        return None if spec is None else {"numeric": spec}
+
+    def _short(self, node: LineDict, what: str) -> dict[str, Any] | None:
+        raw = node.get("key_points")
+        if not isinstance(raw, list) or not raw:
+            self.error(node.line_of("key_points"), f"{what}: 'key_points' must be a non-empty list")
+            return None
+        points = []
+        for i, item in enumerate(raw):
+            label = f"{what} key point {i + 1}"
+            item = self.mapping(item, node.line_of("key_points"), label)
+            if item is None:
+                continue
+            self.unknown_keys(item, {"text", "weight", "required", "keywords"}, label)
+            text = self.text(item, "text", label)
+            weight = self.number(item, "weight", label, default=1.0)
+            if weight is not None and weight <= 0:
+                self.error(item.line_of("weight"), f"{label}: 'weight' must be positive")
+            keywords = self.str_list(item, "keywords", label) or ()
+            for pattern in keywords:
+                try:
+                    re.compile(pattern)
+                except re.error as err:
+                    self.error(item.line_of("keywords"), f"{label}: bad regex {pattern!r}: {err}")
+            if text and weight:
+                points.append(KeyPoint(text=text, weight=weight, keywords=keywords,
+                                       required=self._bool(item, "required", False, label)))
+        model = self.text(node, "model_answer", what)
+        threshold = self.number(node, "pass_threshold", what, default=0.6)
+        if threshold is not None and not 0 < threshold <= 1:
+            self.error(node.line_of("pass_threshold"), f"{what}: 'pass_threshold' must be in (0, 1]")
+        if len(points) != len(raw) or model is None:
+            return None
+        return {"key_points": tuple(points), "model_answer": model,
+                "pass_threshold": threshold or 0.6}
+
+    def _cloze(self, node: LineDict, what: str) -> dict[str, Any] | None:
+        cloze = self.mapping(node.get("cloze"), node.line_of("cloze"), f"{what} 'cloze'")
+        if cloze is None:
+            return None
+        self.unknown_keys(cloze, {"template", "blanks"}, f"{what} cloze")
+        template = self.text(cloze, "template", what)
+        blanks_node = self.mapping(cloze.get("blanks"), cloze.line_of("blanks"),
+                                   f"{what} cloze 'blanks'")
+        if template is None or blanks_node is None:
+            return None
+        blanks: dict[str, Blank] = {}
+        for slot, raw in blanks_node.items():
+            label = f"{what} blank '{slot}'"
+            spec = self.mapping(raw, blanks_node.line_of(slot), label)
+            if spec is None:
+                continue
+            self.unknown_keys(spec, {"accept", "regex", "numeric"}, label)
+            if "numeric" in spec:
+                num = self.numeric_spec(spec["numeric"], spec.line_of("numeric"), label, False)
+                if num is not None:
+                    blanks[str(slot)] = Blank(numeric=num)
+                continue
+            accept = self.str_list(spec, "accept", label)
+            if not accept:
+                self.error(spec.line, f"{label}: needs 'accept' (a non-empty list) or 'numeric'")
+                continue
+            regex = self._bool(spec, "regex", False, label)
+            if regex:
+                for pattern in accept:
+                    try:
+                        re.compile(pattern)
+                    except re.error as err:
+                        self.error(spec.line_of("accept"), f"{label}: bad regex {pattern!r}: {err}")
+            blanks[str(slot)] = Blank(accept=accept, regex=regex)
+        for lang, body in template.items():
+            slots = _SLOT.findall(body)
+            if len(set(slots)) != len(slots):
+                self.error(cloze.line_of("template"), f"{what}: template.{lang} repeats a slot")
+            missing = set(slots) - set(blanks_node)
+            unused = set(blanks_node) - set(slots)
+            if missing:
+                self.error(cloze.line_of("template"), f"{what}: template.{lang} has slots "
+                                                      f"with no blank: {', '.join(sorted(missing))}")
+            if unused:
+                self.error(cloze.line_of("template"), f"{what}: template.{lang} lacks the "
+                                                      f"slots {', '.join(sorted(map(str, unused)))}")
+        return {"template": template, "blanks": blanks}
+
+    def _spot_bug(self, node: LineDict, what: str) -> dict[str, Any] | None:
+        code = node.get("code")
+        if not isinstance(code, str) or not code.strip():
+            self.error(node.line_of("code"), f"{what}: 'code' must be the code as text")
+            return None
+        n_lines = len(code.rstrip("\n").split("\n"))
+        raw = node.get("bugs")
+        if not isinstance(raw, list) or not raw:
+            self.error(node.line_of("bugs"), f"{what}: 'bugs' must be a non-empty list")
+            return None
+        bugs = []
+        for i, item in enumerate(raw):
+            label = f"{what} bug {i + 1}"
+            item = self.mapping(item, node.line_of("bugs"), label)
+            if item is None:
+                continue
+            self.unknown_keys(item, {"lines", "summary", "fix"}, label)
+            lines = item.get("lines")
+            if not isinstance(lines, list) or not lines or not all(
+                isinstance(n, int) and not isinstance(n, bool) for n in lines
+            ):
+                self.error(item.line_of("lines"), f"{label}: 'lines' must be a list of line numbers")
+                continue
+            bad = [n for n in lines if not 1 <= n <= n_lines]
+            if bad:
+                self.error(item.line_of("lines"), f"{label}: line {bad[0]} is outside the "
+                                                  f"code (1–{n_lines})")
+            summary, fix = self.text(item, "summary", label), self.text(item, "fix", label)
+            if summary and fix and not bad:
+                bugs.append(Bug(lines=tuple(lines), summary=summary, fix=fix))
+        if len(bugs) != len(raw):
+            return None
+        min_bugs = node.get("min_bugs_to_pass", len(bugs))
+        if isinstance(min_bugs, bool) or not isinstance(min_bugs, int) \
+                or not 1 <= min_bugs <= len(bugs):
+            self.error(node.line_of("min_bugs_to_pass"),
+                       f"{what}: 'min_bugs_to_pass' must be from 1 to {len(bugs)}")
+            return None
+        language = node.get("language", "python")
+        if not isinstance(language, str):
+            self.error(node.line_of("language"), f"{what}: 'language' must be a name")
+        return {"code": code, "bugs": tuple(bugs), "min_bugs_to_pass": min_bugs,
+                "language": str(language)}
+
+    def _ordering(self, node: LineDict, what: str) -> dict[str, Any] | None:
+        raw = node.get("items")
+        if not isinstance(raw, list) or len(raw) < 2:
+            self.error(node.line_of("items"), f"{what}: 'items' must list at least 2 steps")
+            return None
+        items = []
+        holder = LineDict({str(i): item for i, item in enumerate(raw)})
+        holder.line, holder.key_lines, holder.duplicate_keys = node.line_of("items"), {}, []
+        for i in range(len(raw)):
+            text = self.text(holder, str(i), f"{what} item {i + 1}")
+            if text:
+                items.append(text)
+        if len(items) != len(raw):
+            return None
+        if len({t["en"].strip() for t in items}) != len(items):
+            self.error(node.line_of("items"), f"{what}: two items have the same text")
+        return {"items": tuple(items)}
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", LineDict: "a mapping", list: "a list", str: "text",
+            int: "a number", float: "a number", bool: "true/false"}.get(type(value),
+                                                                     type(value).__name__)
+
+
+def _closest(word: str, options: Iterable[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def question_dirs(extra: Iterable[Path] = ()) -> list[Path]:
+    """The bundled bank, then `QUIZAPP_QUESTION_DIRS` (os.pathsep-separated), then `extra`."""
+    dirs = [paths.questions_dir()]
+    env = os.environ.get("QUIZAPP_QUESTION_DIRS", "")
+    dirs.extend(Path(p).expanduser() for p in env.split(os.pathsep) if p.strip())
+    dirs.extend(Path(p).expanduser() for p in extra)
+    return dirs
+
+
+def iter_question_files(roots: Iterable[Path]) -> Iterator[Path]:
+    """Every `*.yaml`/`*.yml` file under `roots` (files are yielded as given), sorted."""
+    for root in roots:
+        if root.is_file():
+            yield root
+        elif root.is_dir():
+            yield from sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml")
+                              and p.is_file())
+
+
+def load_bank(roots: Iterable[Path] | None = None, taxonomy: Taxonomy | None = None) -> Bank:
+    """Load and validate every question file under `roots` (default: `question_dirs()`).
+
+    Never raises for bad content: problems are collected in `Bank.problems`, and a file with
+    any problem is skipped whole (listed in `Bank.skipped`).
+    """
+    roots = list(roots) if roots is not None else question_dirs()
+    if taxonomy is None:
+        taxonomy = load_taxonomy()
+    bank = Bank()
+    first_seen: dict[str, Question] = {}
+    for path in iter_question_files(roots):
+        bank.files.append(path)
+        shown = _display_path(path)
+        problems, questions = _check_file(path, shown, taxonomy)
+        for question in questions:
+            if question.id in first_seen:
+                first = first_seen[question.id]
+                problems.append(Problem(shown, question.line, f"duplicate id '{question.id}' "
+                                        f"(first defined at {first.path}:{first.line})"))
+        if problems:
+            bank.problems.extend(problems)
+            bank.skipped.append(path)
+            continue
+        for question in questions:
+            first_seen[question.id] = question
+            bank.questions[question.id] = question
+    for path in roots:
+        if not path.exists():
+            bank.problems.append(Problem(_display_path(path), 0, "no such file or directory"))
+    return bank
+
+
+def _check_file(path: Path, shown: str, taxonomy: Taxonomy | None
+                ) -> tuple[list[Problem], list[Question]]:
+    try:
+        data = load_yaml(path)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else 0
+        reason = err.problem or err.context or "invalid YAML"
+        return [Problem(shown, line, f"invalid YAML: {reason}")], []
+    except yaml.YAMLError as err:
+        return [Problem(shown, 0, f"invalid YAML: {err}")], []
+    except (OSError, UnicodeDecodeError) as err:
+        return [Problem(shown, 0, f"cannot read: {err}")], []
+    if data is None:
+        return [], []
+    if not isinstance(data, list):
+        return [Problem(shown, getattr(data, "line", 1),
+                        "a question file must be a YAML list of questions")], []
+    checker = _Checker(shown, taxonomy)
+    questions: list[Question] = []
+    ids: dict[str, int] = {}
+    for index, node in enumerate(data):
+        question = checker.question(node, index)
+        if question is None:
+            continue
+        if question.id in ids:
+            checker.error(question.line, f"duplicate id '{question.id}' "
+                                         f"(first defined at {shown}:{ids[question.id]})")
+            continue
+        ids[question.id] = question.line
+        questions.append(question)
+    return checker.problems, questions
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

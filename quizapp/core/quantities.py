@@ -1,0 +1,75 @@
+"""Reading the numbers users type: separators, powers, SI/IEC units, 万/亿, percentages.
+
+`parse_quantity("1.5 GiB", "bytes")` returns 1610612736.0. Each unit family maps a suffix to
+its factor; the numeric grader compares values in the family's base unit.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_COUNT = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12, "万": 1e4, "亿": 1e8,
+          "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+
+UNIT_FAMILIES: dict[str, dict[str, float]] = {
+    "bytes": {
+        "": 1.0, "b": 1.0, "byte": 1.0, "bytes": 1.0,
+        "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "pb": 1e15,
+        "kib": 2.0**10, "mib": 2.0**20, "gib": 2.0**30, "tib": 2.0**40, "pib": 2.0**50,
+    },
+    "count": _COUNT,
+    "flops": {
+        **{k + s: v for k, v in {**_COUNT, "p": 1e15}.items()
+           for s in ("", "flop", "flops")},
+    },
+    "seconds": {"": 1.0, "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0,
+                "sec": 1.0, "min": 60.0, "h": 3600.0, "hr": 3600.0},
+    "percent": {"": 1.0, "%": 0.01},
+}
+
+_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
+_PATTERN = re.compile(
+    rf"^(?P<sign>[+-]?)(?P<num>{_NUMBER})"
+    rf"(?:(?:\^|\*\*)(?P<pow>[+-]?\d+(?:\.\d+)?)"
+    rf"|[x×*]10(?:\^|\*\*)(?P<sci>[+-]?\d+))?"
+    r"(?P<unit>[a-zµμ%万亿]*)$"
+)
+_GROUPED = re.compile(r"(?<=\d)[,_'](?=\d{3}(?!\d))")
+
+
+class QuantityError(ValueError):
+    """The text is not a number in the expected unit family; the message says why."""
+
+
+def parse_quantity(text: str, family: str | None = None) -> float:
+    """Parse `text` as a number, scaled to the base unit of `family` (None: a plain number).
+
+    Accepts digit-group separators (`1,024`, `1_024`), scientific notation (`1e6`, `3×10^8`),
+    powers (`2^20`, `2**20`), and the suffixes of the family (case-insensitive).
+    """
+    cleaned = unicodedata.normalize("NFKC", text).strip().lower()
+    cleaned = cleaned.replace("−", "-").replace("，", ",").replace("。", ".")
+    cleaned = re.sub(r"\s+", "", cleaned)
+    cleaned = _GROUPED.sub("", cleaned)
+    if not cleaned:
+        raise QuantityError("empty answer")
+    match = _PATTERN.match(cleaned)
+    if match is None:
+        raise QuantityError(f"'{text.strip()}' is not a number")
+    value = float(match["num"])
+    if match["pow"] is not None:
+        exponent = float(match["pow"])
+        if abs(exponent) > 1000:
+            raise QuantityError("exponent too large")
+        value = value**exponent
+    elif match["sci"] is not None:
+        value = value * 10.0 ** int(match["sci"])
+    if match["sign"] == "-":
+        value = -value
+    unit = match["unit"]
+    units = UNIT_FAMILIES.get(family or "", {"": 1.0})
+    if unit not in units:
+        known = ", ".join(sorted(u for u in units if u)) or "none"
+        raise QuantityError(f"unknown unit '{unit}' (accepted: {known})")
+    return value * units[unit]

@@ -1,0 +1,361 @@
+"""The SQLite progress store: attempts, drill results, review cards and their log, settings.
+
+One database file under QUIZAPP_HOME. WAL mode; every write is its own transaction, so a crash
+loses at most the write in flight. `PRAGMA application_id` marks the file as ours and
+`PRAGMA user_version` is the schema version, advanced by `MIGRATIONS`. A file that is not a
+database, is corrupt, or belongs to another program is moved aside (never reset in place) and a
+fresh store is created; the one-line notice naming where it went is in `Store.notices`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from quizapp.core import paths
+
+#: "QZAP" — identifies our database files.
+APPLICATION_ID = 0x515A4150
+
+#: Schema migrations; MIGRATIONS[i] upgrades user_version i → i + 1. Append, never edit.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        item_id TEXT NOT NULL,            -- question id or drill id
+        item_kind TEXT NOT NULL,          -- 'question' | 'drill'
+        at TEXT NOT NULL,                 -- UTC ISO-8601
+        mode TEXT NOT NULL DEFAULT 'quiz',
+        answer TEXT,                      -- JSON
+        score REAL NOT NULL,
+        passed INTEGER NOT NULL,
+        duration_ms INTEGER,
+        hints_used INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX attempts_item ON attempts(item_id, at);
+    CREATE INDEX attempts_at ON attempts(at);
+    CREATE TABLE drill_results (
+        id INTEGER PRIMARY KEY,
+        drill_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        track TEXT NOT NULL,
+        status TEXT NOT NULL,
+        passed INTEGER NOT NULL,
+        message TEXT NOT NULL,
+        user_ms REAL,
+        ratio REAL,
+        result TEXT NOT NULL              -- the full grade JSON
+    );
+    CREATE INDEX drill_results_drill ON drill_results(drill_id, at);
+    CREATE TABLE cards (
+        card_id TEXT PRIMARY KEY,         -- 'q:<question id>' or 'd:<drill id>'
+        fsrs_id INTEGER NOT NULL UNIQUE,  -- the integer id the fsrs package needs
+        card TEXT NOT NULL,               -- fsrs Card.to_json()
+        due TEXT NOT NULL,                -- UTC ISO-8601, mirrored for the queue query
+        created_at TEXT NOT NULL,
+        retired INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX cards_due ON cards(retired, due);
+    CREATE TABLE review_log (
+        id INTEGER PRIMARY KEY,
+        card_id TEXT NOT NULL,
+        rating INTEGER NOT NULL,          -- 1 Again, 2 Hard, 3 Good, 4 Easy
+        reviewed_at TEXT NOT NULL,        -- UTC ISO-8601
+        duration_ms INTEGER,
+        card_before TEXT,                 -- fsrs card JSON before the rating (for undo)
+        UNIQUE(card_id, reviewed_at)
+    );
+    CREATE INDEX review_log_at ON review_log(reviewed_at);
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL               -- JSON
+    );
+    """,
+]
+
+
+class StoreError(Exception):
+    """The database could not be opened or used; the message is one line for the user."""
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC (the only kind of datetime we store)."""
+    return datetime.now(timezone.utc)
+
+
+def to_iso(moment: datetime) -> str:
+    """A timezone-aware datetime as UTC ISO-8601; naive datetimes are rejected."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: use timezone-aware UTC datetimes")
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def from_iso(text: str) -> datetime:
+    """Parse a stored timestamp back to an aware UTC datetime."""
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One answer to a question or one graded drill run, as recorded."""
+
+    id: int
+    item_id: str
+    item_kind: str
+    at: datetime
+    mode: str
+    answer: Any
+    score: float
+    passed: bool
+    duration_ms: int | None
+    hints_used: int
+
+
+@dataclass(frozen=True)
+class DrillResult:
+    """One grade of a drill solution."""
+
+    id: int
+    drill_id: str
+    at: datetime
+    track: str
+    status: str
+    passed: bool
+    message: str
+    user_ms: float | None
+    ratio: float | None
+    result: dict[str, Any]
+
+
+class Store:
+    """The user's progress database. Use `Store.open()`; it is a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, notices: list[str]) -> None:
+        self.conn = conn
+        self.path = path
+        #: One-line messages for the user about what happened while opening (e.g. moved aside).
+        self.notices = notices
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Store:
+        """Open (creating or migrating) the store; a bad file is moved aside first."""
+        path = path or paths.db_path()
+        notices: list[str] = []
+        try:
+            conn = _connect_checked(path)
+        except _BadDatabase as bad:
+            aside = _move_aside(path)
+            notices.append(f"{path} {bad.reason}; moved it to {aside} and started a fresh "
+                           "progress database")
+            conn = _connect_checked(path)
+        store = cls(conn, path, notices)
+        store._migrate()
+        return store
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: committed on success, rolled back on any exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > len(MIGRATIONS):
+            raise StoreError(f"{self.path} was written by a newer quizapp (schema {version}); "
+                             "upgrade quizapp to open it")
+        for target in range(version + 1, len(MIGRATIONS) + 1):
+            # executescript commits first, so wrap each migration in one explicit transaction.
+            self.conn.executescript(
+                f"BEGIN IMMEDIATE;\n{MIGRATIONS[target - 1]}\n"
+                f"PRAGMA application_id = {APPLICATION_ID};\n"
+                f"PRAGMA user_version = {target};\nCOMMIT;"
+            )
+
+    # ------------------------------------------------------------------ attempts
+
+    def record_attempt(self, item_id: str, item_kind: str, answer: Any, score: float,
+                       passed: bool, *, mode: str = "quiz", duration_ms: int | None = None,
+                       hints_used: int = 0, at: datetime | None = None) -> int:
+        """Record one answer (question) or run (drill); returns its row id."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO attempts (item_id, item_kind, at, mode, answer, score, passed, "
+                "duration_ms, hints_used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (item_id, item_kind, to_iso(at or utcnow()), mode,
+                 json.dumps(answer, ensure_ascii=False, default=_json_default),
+                 float(score), int(bool(passed)), duration_ms, hints_used),
+            )
+            return int(cur.lastrowid)
+
+    def attempts(self, item_id: str | None = None, *, since: datetime | None = None
+                 ) -> list[Attempt]:
+        """Recorded attempts, oldest first; optionally for one item or since a time."""
+        query, args = "SELECT * FROM attempts WHERE 1=1", []
+        if item_id is not None:
+            query += " AND item_id = ?"
+            args.append(item_id)
+        if since is not None:
+            query += " AND at >= ?"
+            args.append(to_iso(since))
+        rows = self.conn.execute(query + " ORDER BY at, id", args).fetchall()
+        return [Attempt(id=r["id"], item_id=r["item_id"], item_kind=r["item_kind"],
+                        at=from_iso(r["at"]), mode=r["mode"],
+                        answer=json.loads(r["answer"]) if r["answer"] else None,
+                        score=r["score"], passed=bool(r["passed"]),
+                        duration_ms=r["duration_ms"], hints_used=r["hints_used"])
+                for r in rows]
+
+    # ------------------------------------------------------------------ drills
+
+    def record_drill_result(self, drill_id: str, *, track: str, status: str, passed: bool,
+                            message: str, result: dict[str, Any], at: datetime | None = None
+                            ) -> int:
+        """Record one grade of a drill (the full grade JSON in `result`)."""
+        timing = result.get("timing") or {}
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO drill_results (drill_id, at, track, status, passed, message, "
+                "user_ms, ratio, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (drill_id, to_iso(at or utcnow()), track, status, int(bool(passed)), message,
+                 timing.get("user_ms"), timing.get("ratio"),
+                 json.dumps(result, ensure_ascii=False, default=_json_default)),
+            )
+            return int(cur.lastrowid)
+
+    def drill_results(self, drill_id: str | None = None) -> list[DrillResult]:
+        """Recorded drill grades, oldest first; optionally for one drill."""
+        query, args = "SELECT * FROM drill_results", []
+        if drill_id is not None:
+            query += " WHERE drill_id = ?"
+            args.append(drill_id)
+        rows = self.conn.execute(query + " ORDER BY at, id", args).fetchall()
+        return [_drill_result(r) for r in rows]
+
+    def best_drill_results(self) -> dict[str, DrillResult]:
+        """Per drill, the best result: passed beats failed, then the lowest speed ratio
+        (then the fastest user time), else the most recent attempt."""
+        best: dict[str, DrillResult] = {}
+        for result in self.drill_results():
+            current = best.get(result.drill_id)
+            if current is None or _better(result, current):
+                best[result.drill_id] = result
+        return best
+
+    # ------------------------------------------------------------------ settings
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        """A setting's value (JSON-decoded), or `default`."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row["value"]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a JSON-serialisable setting."""
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                         "DO UPDATE SET value = excluded.value",
+                         (key, json.dumps(value, ensure_ascii=False)))
+
+
+def _better(new: DrillResult, old: DrillResult) -> bool:
+    if new.passed != old.passed:
+        return new.passed
+    if new.passed:
+        new_key = (new.ratio if new.ratio is not None else float("inf"),
+                   new.user_ms if new.user_ms is not None else float("inf"))
+        old_key = (old.ratio if old.ratio is not None else float("inf"),
+                   old.user_ms if old.user_ms is not None else float("inf"))
+        if new_key != old_key:
+            return new_key < old_key
+    return new.at >= old.at
+
+
+def _drill_result(row: sqlite3.Row) -> DrillResult:
+    return DrillResult(id=row["id"], drill_id=row["drill_id"], at=from_iso(row["at"]),
+                       track=row["track"], status=row["status"], passed=bool(row["passed"]),
+                       message=row["message"], user_ms=row["user_ms"], ratio=row["ratio"],
+                       result=json.loads(row["result"]))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, datetime):
+        return to_iso(value)
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+class _BadDatabase(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _connect_checked(path: Path) -> sqlite3.Connection:
+    """Connect, and prove the file is a healthy quizapp database (or a new, empty one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id != APPLICATION_ID and tables:
+            raise _BadDatabase("is a database of another program")
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise _BadDatabase(f"is corrupt ({check})")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise _BadDatabase(f"cannot be switched to WAL mode (got {mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as err:
+        conn.close()
+        raise _BadDatabase(f"is not a readable quizapp database ({err})") from None
+    except _BadDatabase:
+        conn.close()
+        raise
+    return conn
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.bad-{stamp}")
+    n = 1
+    while aside.exists():
+        aside = path.with_name(f"{path.name}.bad-{stamp}-{n}")
+        n += 1
+    path.rename(aside)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(aside.with_name(aside.name + suffix))
+    return aside
