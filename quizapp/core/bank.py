@@ -337,6 +337,9 @@ class _Checker:
     # -- small typed readers; each returns None after reporting a problem
 
     def mapping(self, value: Any, line: int, what: str) -> LineDict | None:
+        if value is None:
+            self.error(line, f"{what} is missing")
+            return None
         if not isinstance(value, LineDict):
             self.error(line, f"{what} must be a mapping, got {_type_name(value)}")
             return None
@@ -606,7 +609,8 @@ class _Checker:
         model = self.text(node, "model_answer", what)
         threshold = self.number(node, "pass_threshold", what, default=0.6)
         if threshold is not None and not 0 < threshold <= 1:
-            self.error(node.line_of("pass_threshold"), f"{what}: 'pass_threshold' must be in (0, 1]")
+            self.error(node.line_of("pass_threshold"),
+                       f"{what}: 'pass_threshold' must be in (0, 1]")
         if len(points) != len(raw) or model is None:
             return None
         return {"key_points": tuple(points), "model_answer": model,
@@ -653,11 +657,13 @@ class _Checker:
             missing = set(slots) - set(blanks_node)
             unused = set(blanks_node) - set(slots)
             if missing:
-                self.error(cloze.line_of("template"), f"{what}: template.{lang} has slots "
-                                                      f"with no blank: {', '.join(sorted(missing))}")
+                self.error(cloze.line_of("template"),
+                           f"{what}: template.{lang} has slots with no blank: "
+                           f"{', '.join(sorted(missing))}")
             if unused:
-                self.error(cloze.line_of("template"), f"{what}: template.{lang} lacks the "
-                                                      f"slots {', '.join(sorted(map(str, unused)))}")
+                self.error(cloze.line_of("template"),
+                           f"{what}: template.{lang} lacks the slots "
+                           f"{', '.join(sorted(map(str, unused)))}")
         return {"template": template, "blanks": blanks}
 
     def _spot_bug(self, node: LineDict, what: str) -> dict[str, Any] | None:
@@ -681,7 +687,8 @@ class _Checker:
             if not isinstance(lines, list) or not lines or not all(
                 isinstance(n, int) and not isinstance(n, bool) for n in lines
             ):
-                self.error(item.line_of("lines"), f"{label}: 'lines' must be a list of line numbers")
+                self.error(item.line_of("lines"),
+                           f"{label}: 'lines' must be a list of line numbers")
                 continue
             bad = [n for n in lines if not 1 <= n <= n_lines]
             if bad:
@@ -801,6 +808,9 @@ def _check_file(path: Path, shown: str, taxonomy: Taxonomy | None
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else 0
         reason = err.problem or err.context or "invalid YAML"
+        if err.context and err.context_mark and err.problem_mark \
+                and err.context_mark.line != err.problem_mark.line:
+            reason += f" ({err.context} started at line {err.context_mark.line + 1})"
         return [Problem(shown, line, f"invalid YAML: {reason}")], []
     except yaml.YAMLError as err:
         return [Problem(shown, 0, f"invalid YAML: {err}")], []

@@ -8,7 +8,7 @@
 | short    | set of ticked key-point indices          | ticked weight / total weight            |
 | cloze    | {slot: text}                             | fraction of blanks right                |
 | spot_bug | set of line numbers                      | max(0, found − ½·wrong) / #bugs         |
-| ordering | item indices (correct-order numbering) in the user's order | Kendall τ rescaled to [0, 1] |
+| ordering | correct-order item indices, as arranged   | Kendall τ rescaled to [0, 1]            |
 
 Indices always refer to the question's own (unshuffled) order; the UI maps its display order.
 """
