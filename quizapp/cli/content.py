@@ -9,7 +9,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from quizapp.core.bank import LANGUAGES, load_bank, question_dirs
 from quizapp.core.errors import UsageError
 
 
@@ -45,6 +44,8 @@ def _drill_problems(paths: list[Path] | None) -> tuple[list[str], int]:
 
 def check_content(args: argparse.Namespace) -> int:
     """Validate content; print every problem; exit 1 if there is any."""
+    from quizapp.core.bank import load_bank
+
     started = time.perf_counter()
     missing = [p for p in args.paths if not p.exists()]
     if missing:
@@ -73,6 +74,8 @@ def check_content(args: argparse.Namespace) -> int:
 
 def content_stats(args: argparse.Namespace) -> int:
     """Print counts by topic, kind, difficulty and language (SPEC.md shape)."""
+    from quizapp.core.bank import LANGUAGES, load_bank, question_dirs
+
     bank = load_bank()
     for problem in bank.problems:
         print(problem, file=sys.stderr)
