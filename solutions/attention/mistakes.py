@@ -1,0 +1,233 @@
+"""Known-wrong variants of the ``attention`` drill, for the grader's "looks like …" diagnosis.
+
+Each entry of :data:`MISTAKES` carries an ``id``, a bilingual ``title`` and ``explanation``,
+and an ``attention`` callable with the drill's signature that reproduces one classic bug and
+is otherwise correct. The variants compute in float64 (like the reference) so that their
+output is the bug's exact signature, whatever precision the user computed in.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+from torch import Tensor
+
+
+def _allowed(
+    mask: Tensor | None, is_causal: bool, sq: int, sk: int, device: torch.device
+) -> Tensor | None:
+    """The keys each query may attend to, as the drill defines them (None: all)."""
+    if is_causal:
+        return torch.ones(sq, sk, dtype=torch.bool, device=device).tril()
+    if mask is not None:
+        return mask.to(device=device, dtype=torch.bool)
+    return None
+
+
+def _softmax_zero_empty(scores: Tensor, dim: int = -1) -> Tensor:
+    """Softmax that gives zeros (not NaN) to slices with no finite score, like the reference."""
+    top = scores.amax(dim=dim, keepdim=True).detach()
+    top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
+    p = torch.exp(scores - top)
+    denom = p.sum(dim=dim, keepdim=True)
+    return p / torch.where(denom > 0, denom, torch.ones_like(denom))
+
+
+def _finish(q: Tensor, k: Tensor, v: Tensor, allowed: Tensor | None, scale: float) -> Tensor:
+    """Correct masked softmax attention with a given score scale (float64 inside)."""
+    scores = (q.double() @ k.double().transpose(-2, -1)) * scale
+    if allowed is not None:
+        scores = scores.masked_fill(~allowed, float("-inf"))
+    return (_softmax_zero_empty(scores) @ v.double()).to(q.dtype)
+
+
+def no_scale(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
+) -> Tensor:
+    """Scores q·kᵀ without the 1/√D factor."""
+    allowed = _allowed(mask, is_causal, q.shape[-2], k.shape[-2], q.device)
+    return _finish(q, k, v, allowed, 1.0)
+
+
+def scale_by_d(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
+) -> Tensor:
+    """Scores divided by D instead of √D."""
+    allowed = _allowed(mask, is_causal, q.shape[-2], k.shape[-2], q.device)
+    return _finish(q, k, v, allowed, 1.0 / q.shape[-1])
+
+
+def softmax_over_queries(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
+) -> Tensor:
+    """Softmax over dim=-2 (the queries) instead of dim=-1 (the keys)."""
+    allowed = _allowed(mask, is_causal, q.shape[-2], k.shape[-2], q.device)
+    scores = (q.double() @ k.double().transpose(-2, -1)) / math.sqrt(q.shape[-1])
+    if allowed is not None:
+        scores = scores.masked_fill(~allowed, float("-inf"))
+    return (_softmax_zero_empty(scores, dim=-2) @ v.double()).to(q.dtype)
+
+
+def causal_excludes_diagonal(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
+) -> Tensor:
+    """Causal mask built with tril(diagonal=-1): query i only sees keys j < i, and row 0
+    sees nothing at all, so its masked softmax is 0/0 = NaN."""
+    sq, sk = q.shape[-2], k.shape[-2]
+    if not is_causal:
+        return _finish(q, k, v, _allowed(mask, False, sq, sk, q.device), 1 / math.sqrt(q.shape[-1]))
+    allowed = torch.ones(sq, sk, dtype=torch.bool, device=q.device).tril(diagonal=-1)
+    scores = (q.double() @ k.double().transpose(-2, -1)) / math.sqrt(q.shape[-1])
+    scores = scores.masked_fill(~allowed, float("-inf"))
+    return (torch.softmax(scores, dim=-1) @ v.double()).to(q.dtype)
+
+
+def causal_attends_future(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
+) -> Tensor:
+    """Causal mask transposed (triu instead of tril): query i sees keys j ≥ i."""
+    sq, sk = q.shape[-2], k.shape[-2]
+    allowed = _allowed(mask, is_causal, sq, sk, q.device)
+    if is_causal:
+        allowed = torch.ones(sq, sk, dtype=torch.bool, device=q.device).triu()
+    return _finish(q, k, v, allowed, 1 / math.sqrt(q.shape[-1]))
+
+
+def mask_inverted(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
+) -> Tensor:
+    """Reads True in the bool mask as "masked out" (the key_padding_mask convention)."""
+    sq, sk = q.shape[-2], k.shape[-2]
+    allowed = _allowed(mask, is_causal, sq, sk, q.device)
+    if mask is not None and not is_causal:
+        allowed = ~mask.to(device=q.device, dtype=torch.bool)
+    return _finish(q, k, v, allowed, 1 / math.sqrt(q.shape[-1]))
+
+
+def mask_fills_zero(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
+) -> Tensor:
+    """Masked scores set to 0 instead of −inf: exp(0) = 1 still gives them weight."""
+    allowed = _allowed(mask, is_causal, q.shape[-2], k.shape[-2], q.device)
+    scores = (q.double() @ k.double().transpose(-2, -1)) / math.sqrt(q.shape[-1])
+    if allowed is not None:
+        scores = scores.masked_fill(~allowed, 0.0)
+    return (torch.softmax(scores, dim=-1) @ v.double()).to(q.dtype)
+
+
+def masked_rows_nan(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
+) -> Tensor:
+    """Plain softmax after filling −inf: a row with no allowed key becomes 0/0 = NaN."""
+    allowed = _allowed(mask, is_causal, q.shape[-2], k.shape[-2], q.device)
+    scores = (q.double() @ k.double().transpose(-2, -1)) / math.sqrt(q.shape[-1])
+    if allowed is not None:
+        scores = scores.masked_fill(~allowed, float("-inf"))
+    return (torch.softmax(scores, dim=-1) @ v.double()).to(q.dtype)
+
+
+MISTAKES: list[dict[str, Any]] = [
+    {
+        "id": "no_scale",
+        "title": {"en": "No 1/√D scaling", "zh": "缺少 1/√D 缩放"},
+        "explanation": {
+            "en": "Scores are q·kᵀ without dividing by √D. Their variance grows with D, so the "
+            "softmax saturates towards one-hot and its gradients vanish.",
+            "zh": "打分直接用 q·kᵀ，没有除以 √D。点积的方差随 D 线性增长，softmax 会趋于 one-hot，"
+            "梯度几乎消失——这正是 Transformer 引入 scaled dot-product 的原因。",
+        },
+        "attention": no_scale,
+    },
+    {
+        "id": "scale_by_d",
+        "title": {"en": "Scaled by 1/D instead of 1/√D", "zh": "缩放因子写成 1/D 而不是 1/√D"},
+        "explanation": {
+            "en": "Scores are divided by D. q·k has standard deviation ≈ √D, so dividing by √D "
+            "(not D) is what brings it back to unit scale; 1/D over-flattens the softmax.",
+            "zh": "打分除以了 D。q·k 的标准差约为 √D，除以 √D 才能把它拉回单位尺度；"
+            "除以 D 会让 softmax 过于平滑，注意力分布被抹平。",
+        },
+        "attention": scale_by_d,
+    },
+    {
+        "id": "softmax_over_queries",
+        "title": {"en": "Softmax over the wrong dimension", "zh": "softmax 的维度用错了"},
+        "explanation": {
+            "en": "softmax is taken over dim=-2 (the queries). Each query's weights over the keys "
+            "must sum to 1, so the softmax belongs on dim=-1, the key axis of the Sq×Sk scores.",
+            "zh": "softmax 做在了 dim=-2（query 维）上。每个 query 对所有 key 的权重之和应为 1，"
+            "所以 softmax 必须沿 Sq×Sk 打分矩阵的 key 维，即 dim=-1。",
+        },
+        "attention": softmax_over_queries,
+    },
+    {
+        "id": "causal_excludes_diagonal",
+        "title": {
+            "en": "Causal mask off by one (diagonal excluded)",
+            "zh": "causal mask 差一位（把对角线也遮住了）",
+        },
+        "explanation": {
+            "en": "The causal mask lets query i see only keys j < i (tril with diagonal=-1). A "
+            "token must also attend to itself (j ≤ i); the first row ends up with no key at all.",
+            "zh": "causal mask 只允许 query i 看 j < i 的 key（tril 用了 diagonal=-1）。"
+            "token 必须能看到自己（j ≤ i）；这样第一行一个 key 都没有，softmax 得到 NaN。",
+        },
+        "attention": causal_excludes_diagonal,
+    },
+    {
+        "id": "causal_attends_future",
+        "title": {
+            "en": "Causal mask transposed (attends to the future)",
+            "zh": "causal mask 方向反了（看到了未来的 token）",
+        },
+        "explanation": {
+            "en": "The mask keeps the upper triangle (triu), so query i attends to keys j ≥ i — "
+            "the future — instead of j ≤ i. Keep the lower triangle: torch.tril.",
+            "zh": "mask 保留的是上三角（triu），query i 看到的是 j ≥ i 的未来 token，"
+            "而不是 j ≤ i。应保留下三角：torch.tril。",
+        },
+        "attention": causal_attends_future,
+    },
+    {
+        "id": "mask_inverted",
+        "title": {"en": "Boolean mask polarity inverted", "zh": "bool mask 的含义取反了"},
+        "explanation": {
+            "en": "True is treated as 'masked out', but in this drill (as in SDPA's attn_mask) "
+            "True means 'may attend'. nn.MultiheadAttention's key_padding_mask uses the "
+            "opposite convention, which is where this mix-up usually comes from.",
+            "zh": "把 True 当成了「屏蔽」，"
+            "但本题（与 SDPA 的 attn_mask 一致）True 表示「可以关注」。"
+            "nn.MultiheadAttention 的 key_padding_mask 恰好是相反约定，最容易混淆。",
+        },
+        "attention": mask_inverted,
+    },
+    {
+        "id": "mask_fills_zero",
+        "title": {
+            "en": "Masked scores set to 0 instead of −inf",
+            "zh": "被 mask 的打分填了 0 而不是 −inf",
+        },
+        "explanation": {
+            "en": "masked_fill(~mask, 0) leaves masked keys with score 0, and exp(0) = 1 still "
+            "gives them weight. Masked positions must become −inf so softmax gives them 0.",
+            "zh": "masked_fill(~mask, 0) 只是把打分置 0，exp(0) = 1，被屏蔽的 key 仍有权重。"
+            "应填 −inf，softmax 之后才恰好为 0。",
+        },
+        "attention": mask_fills_zero,
+    },
+    {
+        "id": "masked_rows_nan",
+        "title": {"en": "Fully masked rows give NaN", "zh": "整行被 mask 时输出 NaN"},
+        "explanation": {
+            "en": "When a query may attend to no key, every score is −inf and softmax computes "
+            "0/0 = NaN, which then poisons the loss and the gradients. Such rows must return 0, "
+            "as PyTorch's scaled_dot_product_attention does.",
+            "zh": "某个 query 一个 key 都不能看时，整行打分都是 −inf，softmax 算出 0/0 = NaN，"
+            "并会污染 loss 和梯度。这样的行应输出 0"
+            "（与 PyTorch 的 scaled_dot_product_attention 一致）。",
+        },
+        "attention": masked_rows_nan,
+    },
+]
