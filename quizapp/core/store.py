@@ -77,6 +77,26 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL               -- JSON
     );
     """,
+    # 2: review (quizapp/core/review.py). Mirror the fsrs card fields the queue and the stats
+    # read, so that 10k cards never need a JSON parse each; give every log row its study day
+    # and the card's state before the rating, so that heatmaps, streaks and the daily new-card
+    # count are index lookups instead of scans of a million rows.
+    """
+    ALTER TABLE cards ADD COLUMN state INTEGER;   -- fsrs State: 1 learning, 2 review, 3 relearning
+    ALTER TABLE cards ADD COLUMN stability REAL;        -- NULL until the first review
+    ALTER TABLE cards ADD COLUMN last_review TEXT;      -- UTC ISO-8601; NULL = a new card
+    UPDATE cards SET state = json_extract(card, '$.state'),
+                     stability = json_extract(card, '$.stability'),
+                     last_review = json_extract(card, '$.last_review');
+    CREATE INDEX cards_review_due ON cards(due) WHERE retired = 0 AND last_review IS NOT NULL;
+    ALTER TABLE review_log ADD COLUMN day TEXT;         -- the local study day, YYYY-MM-DD
+    ALTER TABLE review_log ADD COLUMN state_before INTEGER;  -- 0 new, else fsrs State
+    UPDATE review_log SET day = substr(reviewed_at, 1, 10),
+                          state_before = CASE WHEN json_extract(card_before, '$.last_review')
+                                              IS NULL THEN 0
+                                              ELSE json_extract(card_before, '$.state') END;
+    CREATE INDEX review_log_day ON review_log(day, rating, state_before);
+    """,
 ]
 
 
