@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from fsrs import Card, Rating, ReviewLog, Scheduler
 
@@ -44,6 +44,7 @@ DRILL_PREFIX = "d:"
 RATINGS: tuple[Rating, ...] = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 # --------------------------------------------------------------------------- ids and days
@@ -423,14 +424,14 @@ def interleave(items: Sequence[QueueItem], window: int = 3) -> list[QueueItem]:
     return out
 
 
-def round_robin(items: Sequence[QueueItem]) -> list[QueueItem]:
-    """One card per topic in turn (topics in order of first appearance), order kept within
+def round_robin(items: Sequence[T], topic_of: Callable[[T], str | None]) -> list[T]:
+    """One item per topic in turn (topics in order of first appearance), order kept within
     each topic — new material from several topics instead of a block of one."""
-    by_topic: OrderedDict[str | None, list[QueueItem]] = OrderedDict()
+    by_topic: OrderedDict[str | None, list[T]] = OrderedDict()
     for item in items:
-        by_topic.setdefault(item.topic, []).append(item)
+        by_topic.setdefault(topic_of(item), []).append(item)
     lanes = [iter(lane) for lane in by_topic.values()]
-    out: list[QueueItem] = []
+    out: list[T] = []
     while lanes:
         alive = []
         for lane in lanes:
@@ -450,6 +451,45 @@ def new_done_on(store: Store, day: date) -> int:
     return int(row[0])
 
 
+def count_due(store: Store, now: datetime) -> int:
+    """Reviewed, live cards due by the end of the study day containing `now`."""
+    row = store.conn.execute(
+        "SELECT count(*) FROM cards WHERE retired = 0 AND last_review IS NOT NULL AND due < ?",
+        (to_iso(end_of_day(now)),)).fetchone()
+    return int(row[0])
+
+
+def _new_candidates(store: Store, bank: Bank) -> tuple[list[tuple[str, str | None]],
+                                                       list[tuple[str, str | None]]]:
+    """(met, unseen): never-reviewed live cards, oldest first, and bank questions without a
+    card, in bank order; each as (card key, main topic)."""
+    met: list[tuple[str, str | None]] = []
+    has_card: set[str] = set()
+    questions = bank.questions
+    for key, fresh in store.conn.execute(
+        "SELECT card_id, last_review IS NULL FROM cards WHERE retired = 0 "
+        "ORDER BY created_at, card_id"
+    ):
+        has_card.add(key)
+        if fresh:
+            topic = None
+            if key.startswith(QUESTION_PREFIX):
+                topic = _main_topic(questions.get(key[len(QUESTION_PREFIX):]))
+            met.append((key, topic))
+    unseen = [(key, _main_topic(q)) for qid, q in questions.items()
+              if (key := QUESTION_PREFIX + qid) not in has_card]
+    return met, unseen
+
+
+def _new_item(key: str, topic: str | None) -> QueueItem:
+    kind, item_id = split_card_key(key)
+    return QueueItem(key, kind, item_id, topic, True, None, 0.0)
+
+
+def _topic_of(pair: tuple[str, str | None]) -> str | None:
+    return pair[1]
+
+
 def build_queue(store: Store, bank: Bank, now: datetime | None = None, *,
                 settings: ReviewSettings | None = None,
                 drill_ids: Collection[str] | None = None, sync: bool = True) -> ReviewQueue:
@@ -466,44 +506,32 @@ def build_queue(store: Store, bank: Bank, now: datetime | None = None, *,
     if sync:
         sync_cards(store, bank, now, drill_ids=drill_ids)
     curve = retrievability_fn(settings.scheduler())
-    horizon = to_iso(end_of_day(now))
-    due: list[tuple[float, str, QueueItem]] = []
-    for row in store.conn.execute(
+    parse = datetime.fromisoformat  # stored times are all UTC ISO strings (store.to_iso)
+    questions = bank.questions
+    ranked: list[tuple[float, str, str]] = []
+    for key, due, stability, last_review in store.conn.execute(
         "SELECT card_id, due, stability, last_review FROM cards "
-        "WHERE retired = 0 AND last_review IS NOT NULL AND due < ?", (horizon,)
+        "WHERE retired = 0 AND last_review IS NOT NULL AND due < ?", (to_iso(end_of_day(now)),)
     ):
-        key = row["card_id"]
+        r = curve(stability, (now - parse(last_review)).days) if stability else 0.0
+        ranked.append((r, due, key))
+    ranked.sort()
+    due_items = []
+    for r, due, key in ranked:
         kind, item_id = split_card_key(key)
-        elapsed = (now - from_iso(row["last_review"])).days
-        r = curve(row["stability"], elapsed) if row["stability"] else 0.0
-        item = QueueItem(key, kind, item_id, _main_topic(bank.questions.get(item_id))
-                         if kind == "question" else None, False, from_iso(row["due"]), r)
-        due.append((r, row["due"], item))
-    due.sort(key=lambda t: (t[0], t[1]))
+        topic = _main_topic(questions.get(item_id)) if kind == "question" else None
+        due_items.append(QueueItem(key, kind, item_id, topic, False, parse(due), r))
 
-    today = study_day(now)
-    done = new_done_on(store, today)
+    done = new_done_on(store, study_day(now))
     budget = max(0, settings.new_per_day - done)
-    met_new: list[QueueItem] = []
-    has_card: set[str] = set()
-    for row in store.conn.execute(
-        "SELECT card_id, last_review, created_at, due FROM cards WHERE retired = 0 "
-        "ORDER BY created_at, card_id"
-    ):
-        key = row["card_id"]
-        has_card.add(key)
-        if row["last_review"] is None:
-            kind, item_id = split_card_key(key)
-            met_new.append(QueueItem(key, kind, item_id,
-                                     _main_topic(bank.questions.get(item_id))
-                                     if kind == "question" else None,
-                                     True, from_iso(row["due"]), 0.0))
-    unseen = [QueueItem(key, "question", qid, _main_topic(q), True, None, 0.0)
-              for qid, q in bank.questions.items()
-              if (key := QUESTION_PREFIX + qid) not in has_card]
-    candidates = round_robin(met_new) + round_robin(unseen)
-    return ReviewQueue(due=interleave([t[2] for t in due]), new=candidates[:budget],
-                       new_held_back=max(0, len(candidates) - budget), new_done_today=done)
+    met, unseen = _new_candidates(store, bank)
+    # Round-robin only as far as today's budget reaches (the bank may hold thousands).
+    chosen = round_robin(met, _topic_of)[:budget]
+    if len(chosen) < budget:
+        chosen += round_robin(unseen, _topic_of)[:budget - len(chosen)]
+    return ReviewQueue(due=interleave(due_items), new=[_new_item(*pair) for pair in chosen],
+                       new_held_back=max(0, len(met) + len(unseen) - budget),
+                       new_done_today=done)
 
 
 def streak_days(store: Store, now: datetime | None = None) -> int:
@@ -524,13 +552,23 @@ def streak_days(store: Store, now: datetime | None = None) -> int:
     return streak
 
 
+def count_new_available(store: Store, bank: Bank, now: datetime,
+                        settings: ReviewSettings | None = None) -> int:
+    """How many new cards today's queue would hold (what the daily limit still allows)."""
+    settings = settings or ReviewSettings.load(store)
+    budget = max(0, settings.new_per_day - new_done_on(store, study_day(now)))
+    met, unseen = _new_candidates(store, bank)
+    return min(budget, len(met) + len(unseen))
+
+
 def summary(store: Store, bank: Bank, now: datetime | None = None, *,
             drill_ids: Collection[str] | None = None) -> ReviewSummary:
     """Counts for the home screen: cards due today, new cards today's limit still allows,
-    and the current streak of study days."""
+    and the current streak of study days. Syncs the cards first (see `sync_cards`)."""
     now = as_utc(now or utcnow())
-    queue = build_queue(store, bank, now, drill_ids=drill_ids)
-    return ReviewSummary(due_today=len(queue.due), new_available=len(queue.new),
+    sync_cards(store, bank, now, drill_ids=drill_ids)
+    return ReviewSummary(due_today=count_due(store, now),
+                         new_available=count_new_available(store, bank, now),
                          streak_days=streak_days(store, now))
 
 
