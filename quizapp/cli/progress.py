@@ -1,0 +1,203 @@
+"""`quizapp stats [--json]` and `quizapp progress export|import|settings|optimize`.
+
+Review statistics for people and scripts, moving progress between machines, the review
+settings (desired retention, daily new cards, learning steps) and the FSRS optimizer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from quizapp.core.errors import UsageError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add `stats` and the `progress` command group."""
+    stats = sub.add_parser("stats", help="review and mastery statistics")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    stats.set_defaults(func=show_stats)
+
+    progress = sub.add_parser("progress", help="export, import and tune your review progress")
+    progress.set_defaults(func=lambda args: progress.print_help() or 2)
+    psub = progress.add_subparsers(title="progress commands", metavar="COMMAND",
+                                   parser_class=type(progress))
+    export = psub.add_parser("export", help="write your progress to a JSON file")
+    export.add_argument("file", type=Path, metavar="FILE")
+    export.set_defaults(func=export_cmd)
+    imp = psub.add_parser("import", help="merge a JSON export into your progress "
+                                         "(importing twice adds nothing)")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.set_defaults(func=import_cmd)
+    settings = psub.add_parser("settings", help="show or change the review settings")
+    settings.add_argument("--retention", type=float, metavar="R",
+                          help="desired retention, 0.70 to 0.99 (default 0.9)")
+    settings.add_argument("--new-per-day", type=int, metavar="N",
+                          help="new cards a day may introduce (default 20)")
+    settings.add_argument("--learning-steps", metavar="STEPS",
+                          help="e.g. '1m, 10m' (units s, m, h, d)")
+    settings.add_argument("--relearning-steps", metavar="STEPS", help="e.g. '10m'")
+    settings.add_argument("--reset-parameters", action="store_true",
+                          help="go back to the default FSRS parameters")
+    settings.set_defaults(func=settings_cmd)
+    optimize = psub.add_parser(
+        "optimize", help="fit the FSRS parameters to your own review log (needs "
+                         "512 reviews and the fsrs[optimizer] extra)")
+    optimize.add_argument("--dry-run", action="store_true",
+                          help="compute and print the parameters without saving them")
+    optimize.set_defaults(func=optimize_cmd)
+
+
+def _open_store() -> Any:
+    from quizapp.core.store import Store, StoreError
+
+    try:
+        store = Store.open()
+    except StoreError as err:
+        raise UsageError(str(err)) from None
+    for notice in store.notices:
+        print(f"quizapp: {notice}")
+    return store
+
+
+def _load_bank() -> Any:
+    """The bank the app uses: bundled questions, QUIZAPP_QUESTION_DIRS and config dirs."""
+    from quizapp.core.bank import load_bank, question_dirs
+
+    extra: tuple[Path, ...] = ()
+    try:
+        from quizapp.core.config import load_config
+
+        extra = tuple(load_config().question_dirs)
+    except ImportError:
+        pass
+    return load_bank(question_dirs(extra))
+
+
+def show_stats(args: argparse.Namespace) -> int:
+    """Print the statistics (text, or one JSON object with --json)."""
+    from quizapp.core.bank import load_taxonomy
+    from quizapp.core.stats import compute_stats
+
+    with _open_store() as store:
+        stats = compute_stats(store, _load_bank(), load_taxonomy())
+    if args.json:
+        print(json.dumps(stats.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print("\n".join(stats_text(stats)))
+    return 0
+
+
+def stats_text(stats: Any, width: int = 24) -> list[str]:
+    """The statistics as lines of text with Unicode charts (what `quizapp stats` prints)."""
+    from quizapp.tui.widgets.review.charts import bar, calendar_text, columns, sparkline
+
+    lines = [
+        f"Today ({stats.today.isoformat()}): {stats.due_today} due, {stats.new_available} new; "
+        f"{stats.reviewed_today} reviewed in {stats.time_today_ms / 60000:.0f} min; "
+        f"streak {stats.streak_days} day(s)",
+        f"Cards: {stats.cards['total']} ({stats.cards['new']} new, {stats.cards['learning']} "
+        f"learning, {stats.cards['review']} review, {stats.cards['relearning']} relearning, "
+        f"{stats.cards['retired']} retired); {stats.total_reviews} reviews in all",
+    ]
+    if stats.true_retention_30d is not None:
+        lines.append(f"Recall of due cards, last 30 days: {stats.true_retention_30d:.0%} "
+                     f"(target {stats.desired_retention:.0%})")
+    lines += ["", "Mastery by domain (mean recall probability now; unseen count 0)"]
+    for m in stats.domains:
+        lines.append(f"  {bar(m.mastery, width)} {m.mastery:4.0%}  {m.reviewed:>4}/{m.total:<4} "
+                     f"{m.name}")
+    weakest = sorted((m for m in stats.topics if m.reviewed), key=lambda m: m.retention)[:5]
+    if weakest:
+        lines += ["", "Weakest reviewed topics (mean recall of reviewed questions)"]
+        for m in weakest:
+            lines.append(f"  {bar(m.retention, width)} {m.retention:4.0%}  {m.name}")
+    acc = stats.accuracy
+    lines += ["", f"Accuracy per day, last {len(acc)} days (share not rated Again)",
+              "  " + sparkline([d.accuracy for d in acc], top=1.0)]
+    lines += ["", f"Due in the next {len(stats.forecast)} days "
+              f"(max {max(stats.forecast, default=0)}/day)"]
+    lines += ["  " + row for row in columns(stats.forecast, 4)]
+    lines += ["", f"Reviews per day, last {len(stats.heatmap)} days"]
+    lines += calendar_text(stats.heatmap)
+    if stats.drills:
+        lines += ["", "Drills          runs  passes  best time  best ratio"]
+        for d in stats.drills:
+            best = f"{d.best_ms:.2f} ms" if d.best_ms is not None else "-"
+            ratio = f"{d.best_ratio:.2f}×" if d.best_ratio is not None else "-"
+            lines.append(f"  {d.drill_id:<14}{d.attempts:>4}{d.passes:>8}  {best:>9}  "
+                         f"{ratio:>10}")
+    return lines
+
+
+def export_cmd(args: argparse.Namespace) -> int:
+    """Write the progress export."""
+    from quizapp.core.progress_io import export_progress
+
+    with _open_store() as store:
+        report = export_progress(store, args.file)
+    print(f"exported {report.reviews} review(s), {report.cards} card(s), {report.attempts} "
+          f"attempt(s), {report.drill_results} drill result(s) to {report.path}")
+    return 0
+
+
+def import_cmd(args: argparse.Namespace) -> int:
+    """Merge an export into the progress."""
+    from quizapp.core.progress_io import import_progress
+
+    if not args.file.exists():
+        raise UsageError(f"no such file: {args.file}")
+    with _open_store() as store:
+        report = import_progress(store, args.file)
+    print(f"imported {args.file}: {report.describe()}")
+    return 0
+
+
+def settings_cmd(args: argparse.Namespace) -> int:
+    """Show the review settings, changing the ones given."""
+    from dataclasses import replace
+
+    from quizapp.core.review import ReviewSettings, format_steps, parse_steps
+
+    with _open_store() as store:
+        settings = ReviewSettings.load(store)
+        changes: dict[str, Any] = {}
+        if args.retention is not None:
+            changes["desired_retention"] = args.retention
+        if args.new_per_day is not None:
+            changes["new_per_day"] = args.new_per_day
+        if args.learning_steps is not None:
+            changes["learning_steps"] = parse_steps(args.learning_steps)
+        if args.relearning_steps is not None:
+            changes["relearning_steps"] = parse_steps(args.relearning_steps)
+        if args.reset_parameters:
+            changes["parameters"] = None
+        if changes:
+            settings = replace(settings, **changes)
+            settings.save(store)
+        print(f"desired retention  {settings.desired_retention:.2f}")
+        print(f"new cards per day  {settings.new_per_day}")
+        print(f"learning steps     {format_steps(settings.learning_steps) or 'none'}")
+        print(f"relearning steps   {format_steps(settings.relearning_steps) or 'none'}")
+        print(f"maximum interval   {settings.maximum_interval} days")
+        print("FSRS parameters    " + ("optimized on your reviews" if settings.parameters
+                                       else "fsrs defaults"))
+    return 0
+
+
+def optimize_cmd(args: argparse.Namespace) -> int:
+    """Run the FSRS optimizer on the user's review log."""
+    from quizapp.core.review import optimize
+
+    with _open_store() as store:
+        result = optimize(store, apply=not args.dry_run)
+    print(f"optimized on {result.reviews_used} reviews: "
+          + ", ".join(f"{p:.4f}" for p in result.parameters))
+    if result.optimal_retention is not None:
+        print(f"fsrs suggests a desired retention of {result.optimal_retention:.2f} "
+              "(quizapp progress settings --retention R)")
+    print("saved: new ratings use these parameters" if not args.dry_run
+          else "not saved (--dry-run)")
+    return 0
