@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = store.conn.execute("SELECT count(*) FROM review_log").fetchone()[0]
     cards = store.conn.execute("SELECT count(*) FROM cards").fetchone()[0]
     t0 = time.perf_counter()
-    sync_cards(store, bank, NOW)
+    sync_cards(store, bank)
     first_sync_ms = (time.perf_counter() - t0) * 1000
 
     def count() -> object:

@@ -298,34 +298,37 @@ def known_drill_ids() -> set[str] | None:
     return None
 
 
-def sync_cards(store: Store, bank: Bank, now: datetime | None = None, *,
-               drill_ids: Collection[str] | None = None) -> None:
+def sync_cards(store: Store, bank: Bank, *, drill_ids: Collection[str] | None = None) -> None:
     """Bring the cards in line with what the user has met and what the bank holds.
 
     Every question or drill with an attempt (or drill grade) gets a card; a card whose
     question left the bank is retired (its log stays) and comes back if the question does.
-    `drill_ids` None leaves drill cards as they are. Writes only when something changed.
+    A new card is dated when its item was first met. `drill_ids` None leaves drill cards
+    unretired (the drill list is unknown). Writes only when something changed.
     """
-    now = as_utc(now or utcnow())
     last_attempt = store.get_setting("review._synced_attempt_id", 0)
     last_grade = store.get_setting("review._synced_drill_result_id", 0)
-    met: set[str] = set()
+    met: dict[str, str] = {}   # card key -> when first met (UTC ISO)
     max_attempt = last_attempt
-    for row in store.conn.execute("SELECT id, item_id, item_kind FROM attempts WHERE id > ?",
-                                  (last_attempt,)):
+    for row in store.conn.execute(
+        "SELECT id, item_id, item_kind, at FROM attempts WHERE id > ?", (last_attempt,)
+    ):
         max_attempt = max(max_attempt, row["id"])
         if row["item_kind"] in ("question", "drill"):
-            met.add(card_key(row["item_kind"], row["item_id"]))
+            key = card_key(row["item_kind"], row["item_id"])
+            met[key] = min(met.get(key, row["at"]), row["at"])
     max_grade = last_grade
-    for row in store.conn.execute("SELECT id, drill_id FROM drill_results WHERE id > ?",
+    for row in store.conn.execute("SELECT id, drill_id, at FROM drill_results WHERE id > ?",
                                   (last_grade,)):
         max_grade = max(max_grade, row["id"])
-        met.add(card_key("drill", row["drill_id"]))
+        key = card_key("drill", row["drill_id"])
+        met[key] = min(met.get(key, row["at"]), row["at"])
 
     existing = {row[0]: bool(row[1]) for row in
                 store.conn.execute("SELECT card_id, retired FROM cards")}
-    to_create = [key for key in met if key not in existing and _in_catalogue(key, bank,
-                                                                             drill_ids)]
+    # A met drill gets its card even when the drill list cannot be read (it existed then).
+    to_create = [key for key in met if key not in existing
+                 and _in_catalogue(key, bank, drill_ids) is not False]
     retire, revive = [], []
     for key, retired in existing.items():
         present = _in_catalogue(key, bank, drill_ids)
@@ -340,7 +343,7 @@ def sync_cards(store: Store, bank: Bank, now: datetime | None = None, *,
         return
     with store.transaction() as conn:
         for key in sorted(to_create):
-            _insert_card(conn, key, now)
+            _insert_card(conn, key, from_iso(met[key]))
         conn.executemany("UPDATE cards SET retired = 1 WHERE card_id = ?", [(k,) for k in retire])
         conn.executemany("UPDATE cards SET retired = 0 WHERE card_id = ?", [(k,) for k in revive])
         for setting, value in (("review._synced_attempt_id", max_attempt),
@@ -504,7 +507,7 @@ def build_queue(store: Store, bank: Bank, now: datetime | None = None, *,
     now = as_utc(now or utcnow())
     settings = settings or ReviewSettings.load(store)
     if sync:
-        sync_cards(store, bank, now, drill_ids=drill_ids)
+        sync_cards(store, bank, drill_ids=drill_ids)
     curve = retrievability_fn(settings.scheduler())
     parse = datetime.fromisoformat  # stored times are all UTC ISO strings (store.to_iso)
     questions = bank.questions
@@ -566,7 +569,7 @@ def summary(store: Store, bank: Bank, now: datetime | None = None, *,
     """Counts for the home screen: cards due today, new cards today's limit still allows,
     and the current streak of study days. Syncs the cards first (see `sync_cards`)."""
     now = as_utc(now or utcnow())
-    sync_cards(store, bank, now, drill_ids=drill_ids)
+    sync_cards(store, bank, drill_ids=drill_ids)
     return ReviewSummary(due_today=count_due(store, now),
                          new_available=count_new_available(store, bank, now),
                          streak_days=streak_days(store, now))
