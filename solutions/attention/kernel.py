@@ -47,7 +47,7 @@ def _attention_fwd_kernel(
     HEAD_DIM: tl.constexpr, BLOCK_D: tl.constexpr,
     BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
     IS_CAUSAL: tl.constexpr, HAS_MASK: tl.constexpr, DOT_PRECISION: tl.constexpr,
-):  # fmt: skip
+):
     start_m = tl.program_id(0) * BLOCK_M
     bh = tl.program_id(1)
     b = (bh // H).to(tl.int64)
@@ -148,7 +148,7 @@ def _launch(
         q, k, v, mask_arg, out,
         *q.stride(), *k.stride(), *v.stride(), *mask_strides, *out.stride(),
         h, sq, sk, LOG2E / math.sqrt(d),
-    )  # fmt: skip
+    )
     meta = {
         "HEAD_DIM": d,
         "BLOCK_D": block_d,
@@ -170,7 +170,7 @@ def _launch(
             _attention_fwd_kernel[grid](
                 *args, BLOCK_M=block_m, BLOCK_N=block_n, num_warps=warps, num_stages=stages,
                 **meta,
-            )  # fmt: skip
+            )
         except OutOfResources as err:
             last_error = err
             continue

@@ -31,7 +31,7 @@ import triton.language as tl
 def _merge_states_kernel(
     M1, L1, O1, M2, L2, O2, M_OUT, L_OUT, O_OUT, R, D,
     BLOCK_R: tl.constexpr, BLOCK_D: tl.constexpr, FP64: tl.constexpr,
-):  # fmt: skip
+):
     rows = tl.program_id(0).to(tl.int64) * BLOCK_R + tl.arange(0, BLOCK_R)
     row_ok = rows < R
     m1 = tl.load(M1 + rows, mask=row_ok, other=float("-inf"))
@@ -82,7 +82,7 @@ def merge_states(
     if o1.dim() < 1 or o2.dim() < 1:
         raise ValueError("merge_states: o1 and o2 need a last dimension D")
     row_shape = torch.broadcast_shapes(m1.shape, l1.shape, m2.shape, l2.shape,
-                                       o1.shape[:-1], o2.shape[:-1])  # fmt: skip
+                                       o1.shape[:-1], o2.shape[:-1])
     d = torch.broadcast_shapes(o1.shape[-1:], o2.shape[-1:])[0]
     device = o1.device
     rows = [t.expand(row_shape).contiguous() for t in (m1, l1, m2, l2)]
@@ -99,7 +99,7 @@ def merge_states(
         _merge_states_kernel[grid](
             rows[0], rows[1], o_in[0], rows[2], rows[3], o_in[1], m_out, l_out, o_out, r, d,
             BLOCK_R=block_r, BLOCK_D=block_d, FP64=fp64, num_warps=4,
-        )  # fmt: skip
+        )
     return m_out, l_out, o_out
 
 

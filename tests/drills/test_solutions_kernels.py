@@ -183,7 +183,7 @@ def _child() -> dict[str, dict[str, Any]]:  # noqa: C901 - one flat list of chec
             (rms_r.rms_norm(xs[1], ws[1], eps) * gy).sum().backward()
             # dw sums over rows: allow for the accumulated rounding of half precision.
             return (close(xs[0].grad, xs[1].grad, dtype)
-                    or close(ws[0].grad / x.shape[0], ws[1].grad / x.shape[0], dtype))  # fmt: skip
+                    or close(ws[0].grad / x.shape[0], ws[1].grad / x.shape[0], dtype))
 
         record(f"rmsnorm {name}", rms_check)
 
@@ -198,7 +198,7 @@ def _child() -> dict[str, dict[str, Any]]:  # noqa: C901 - one flat list of chec
 
     def empty_like(st: list[torch.Tensor]) -> list[torch.Tensor]:
         return [torch.full_like(st[0], float("-inf")), torch.zeros_like(st[1]),
-                torch.zeros_like(st[2])]  # fmt: skip
+                torch.zeros_like(st[2])]
 
     for name, rows, d, dtype in MERGE_CASES:
 
@@ -281,9 +281,9 @@ def _child() -> dict[str, dict[str, Any]]:  # noqa: C901 - one flat list of chec
         lambda: rejects(
             lambda: attn_k.attention(q, q, q, mask=torch.ones(4, 4, dtype=torch.bool),
                                      is_causal=True), ValueError),
-    )  # fmt: skip
+    )
     record("attention rejects float64", lambda: rejects(lambda: attn_k.attention(
-        q.double(), q.double(), q.double()), TypeError))  # fmt: skip
+        q.double(), q.double(), q.double()), TypeError))
 
     def backward_raises() -> str:
         qg = q.clone().requires_grad_()

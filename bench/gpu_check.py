@@ -1,0 +1,565 @@
+"""Check and time every Triton kernel in solutions/ on a CUDA GPU.
+
+    python bench/gpu_check.py            # full run (a few minutes on an H100)
+    python bench/gpu_check.py --quick    # smaller sizes, fewer rows
+    python bench/gpu_check.py --only rmsnorm,attention
+    python bench/gpu_check.py --smoke    # no GPU: every code path at toy sizes on CPU
+
+What it does, in order:
+
+1. Measures the device's peaks in this run: memory bandwidth from a 1 GiB device-to-device
+   copy, and dense matmul throughput (8192³) in float16, bfloat16 and float32 (TF32 off).
+2. Compiled edge cases the CPU interpreter cannot cover: bfloat16 attention, fully masked
+   rows, key-padding masks, ragged lengths, D = 80, non-contiguous inputs, decode (Sq = 1),
+   float16 |x| ≈ 300 RMSNorm and its backward, rows longer than one block, empty softmax
+   states.
+3. At realistic sizes, for each kernel and dtype: the Triton kernel, the torch built-in
+   (``F.rms_norm``, ``F.scaled_dot_product_attention``, an eager merge) and the float64
+   reference oracle. Errors are measured against the oracle as max |a − b| / (1 + |b|);
+   times are medians from ``triton.testing.do_bench`` (which clears L2 before every run);
+   throughput is GB/s for memory-bound kernels and TFLOP/s for attention, with the
+   percentage of the peak measured in step 1.
+
+``--smoke`` checks this script itself where there is no GPU: toy sizes, kernels under
+``TRITON_INTERPRET=1`` on CPU, wall-clock timing; its numbers mean nothing.
+
+Exit status: 0 when every check is within tolerance, 1 when any is not or raised, 2 when
+there is no CUDA device (or torch/triton are missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import math
+import os
+import statistics
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SECTIONS = ("attention", "rmsnorm", "softmax_merge")
+HALF_AND_FP32 = ("float16", "bfloat16", "float32")
+# Max scaled error |a − b| / (1 + |b|) allowed against the float64 oracle.
+TOLERANCE = {"float16": 4e-3, "bfloat16": 3.2e-2, "float32": 2e-5, "float64": 1e-10}
+
+# Sizes per mode. "smoke" runs on CPU under the Triton interpreter, which has no bfloat16 dot.
+SIZES: dict[str, dict[str, Any]] = {
+    "full": {
+        "copy_elems": 1 << 28,  # float32: 1 GiB
+        "matmul": 8192,
+        "rmsnorm": [(4096, 4096), (16384, 8192), (2048, 16384)],
+        "attention": [
+            # (B, H, S, D, causal, dtypes)
+            (4, 32, 1024, 128, False, HALF_AND_FP32),
+            (4, 32, 1024, 128, True, ("float16", "bfloat16")),
+            (2, 16, 4096, 64, False, ("float16", "bfloat16")),
+            (2, 16, 4096, 128, True, ("float16", "bfloat16")),
+            (1, 16, 8192, 64, True, ("float16",)),
+        ],
+        "merge": [(4 * 32 * 4096, 128), (16 * 8192, 64)],
+        "blockwise": (2, 16, 2048, 64, 256),
+        "attention_edge_dtypes": HALF_AND_FP32,
+    },
+    "quick": {
+        "copy_elems": 1 << 26,
+        "matmul": 4096,
+        "rmsnorm": [(4096, 4096)],
+        "attention": [
+            (4, 32, 1024, 128, False, HALF_AND_FP32),
+            (4, 32, 1024, 128, True, ("float16", "bfloat16")),
+        ],
+        "merge": [(4 * 32 * 4096, 128)],
+        "blockwise": (1, 8, 1024, 64, 128),
+        "attention_edge_dtypes": HALF_AND_FP32,
+    },
+    "smoke": {
+        "copy_elems": 1 << 16,
+        "matmul": 64,
+        "rmsnorm": [(8, 96), (2, 9000)],
+        "attention": [
+            (1, 2, 40, 32, False, ("float16", "float32")),
+            (1, 1, 33, 64, True, ("float32",)),
+        ],
+        "merge": [(300, 24)],
+        "blockwise": (1, 2, 40, 16, 16),
+        "attention_edge_dtypes": ("float16", "float32"),
+    },
+}
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    kernel: str
+    impl: str
+    shape: str
+    dtype: str
+    err: float | None = None
+    ms: float | None = None
+    throughput: float | None = None
+    unit: str = ""
+    pct_peak: float | None = None
+    status: str = "ok"
+
+
+def load(drill: str, name: str) -> ModuleType:
+    """Import solutions/<drill>/<name>.py (solutions/ is not a package)."""
+    path = ROOT / "solutions" / drill / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"gpu_check_{drill}_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def whole(output: Any) -> Any:
+    """Compare an entry point's whole output (the default view)."""
+    return output
+
+
+class Checker:
+    """Runs the checks and timings and collects table rows."""
+
+    def __init__(self, torch: Any, triton: Any, mode: str) -> None:
+        self.torch = torch
+        self.triton = triton
+        self.mode = mode
+        self.sizes = SIZES[mode]
+        self.dev = torch.device("cpu" if mode == "smoke" else "cuda")
+        self.rows: list[Row] = []
+        self.peak_gbs = 0.0
+        self.peak_tflops: dict[str, float] = {}
+        self.gen = torch.Generator(device=self.dev).manual_seed(0)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def randn(self, *shape: int, dtype: Any, scale: float = 1.0, offset: float = 0.0) -> Any:
+        t = self.torch.randn(*shape, generator=self.gen, device=self.dev, dtype=self.torch.float32)
+        return (t * scale + offset).to(dtype)
+
+    def bench(self, fn: Callable[[], Any]) -> float:
+        """Median milliseconds of fn on the GPU, L2 cleared before each run."""
+        if self.mode == "smoke":  # wall clock on CPU: only exercises the plumbing
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - start) * 1e3)
+            return statistics.median(times)
+        try:
+            return float(self.triton.testing.do_bench(fn, return_mode="median"))
+        except TypeError:  # a triton from before return_mode
+            return float(self.triton.testing.do_bench(fn))
+
+    def error(self, got: Any, want: Any) -> float:
+        """max |got − want| / (1 + |want|) over tensors or tuples of tensors; inf on a shape
+        mismatch or a NaN."""
+        if isinstance(got, (tuple, list)):
+            return max(self.error(g, w) for g, w in zip(got, want, strict=True))
+        if got.shape != want.shape:
+            return math.inf
+        a, b = got.double(), want.double()
+        if a.isnan().any() or b.isnan().any():
+            return math.inf
+        if a.numel() == 0:
+            return 0.0
+        # Matching infinities (empty states' m = −inf) are agreement, not an error.
+        same_inf = (a == b) & a.isinf()
+        diff = ((a - b).abs() / (1 + b.abs())).masked_fill(same_inf, 0.0)
+        return float(diff.max())
+
+    def fits(self, nbytes: float) -> bool:
+        """Whether nbytes of scratch may be allocated without crowding the device."""
+        if self.dev.type != "cuda":
+            return True
+        free, _ = self.torch.cuda.mem_get_info()
+        return nbytes < 0.5 * free
+
+    def record(self, row: Row, fn: Callable[[Row], None]) -> None:
+        """Run fn(row), which fills the row in; an exception becomes an error row."""
+        try:
+            fn(row)
+        except self.torch.cuda.OutOfMemoryError:
+            row.status = "skip: out of memory"
+        except Exception as err:  # the table must show every failure and carry on
+            row.status = f"ERROR {type(err).__name__}: {str(err).splitlines()[0][:90]}"
+            traceback.print_exc(file=sys.stderr)
+        finally:
+            if self.dev.type == "cuda":
+                self.torch.cuda.empty_cache()
+        self.rows.append(row)
+        print(f"  {row.kernel:<13} {row.impl:<24} {row.shape:<26} {row.dtype:<9} {row.status}",
+              file=sys.stderr, flush=True)
+
+    def judge(self, row: Row, err: float) -> None:
+        """Store the error and fail the row when it is over the dtype's tolerance."""
+        row.err = err
+        if not err <= TOLERANCE[row.dtype]:
+            row.status = f"FAIL: error {err:.2e} > {TOLERANCE[row.dtype]:.0e}"
+
+    def compare(self, row: Row, got: Callable[[], Any], want: Callable[[], Any]) -> None:
+        """An edge-case row: the kernel's output against the oracle's, no timing."""
+        self.judge(row, self.error(got(), want()))
+
+    def timed(
+        self,
+        row: Row,
+        fn: Callable[[], Any],
+        want: Any,
+        *,
+        check: bool,
+        nbytes: float = 0.0,
+        flops: float = 0.0,
+        view: Callable[[Any], Any] = whole,
+    ) -> None:
+        """A realistic-size row: error of view(fn()) against want (failing the row only when
+        ``check``), then the median time and the throughput."""
+        if want is not None:
+            err = self.error(view(fn()), want)
+            if check:
+                self.judge(row, err)
+            else:
+                row.err = err
+        row.ms = self.bench(fn)
+        if flops:
+            row.throughput, row.unit = flops / (row.ms * 1e-3) / 1e12, "TFLOP/s"
+            peak = self.peak_tflops.get(row.dtype)
+        else:
+            row.throughput, row.unit = nbytes / (row.ms * 1e-3) / 1e9, "GB/s"
+            peak = self.peak_gbs
+        row.pct_peak = 100 * row.throughput / peak if peak else None
+
+    # -- 1. peaks --------------------------------------------------------------------------
+
+    def measure_peaks(self) -> None:
+        """Copy bandwidth and matmul throughput of this device, measured now."""
+        torch = self.torch
+        torch.backends.cuda.matmul.allow_tf32 = False
+        n = self.sizes["copy_elems"]
+        src = torch.empty(n, device=self.dev)
+        dst = torch.empty_like(src)
+        ms = self.bench(partial(dst.copy_, src))
+        self.peak_gbs = 2 * n * 4 / (ms * 1e-3) / 1e9
+        self.rows.append(Row("peak", "copy_ d2d", f"{n * 4 / 2**20:g} MiB", "float32", ms=ms,
+                             throughput=self.peak_gbs, unit="GB/s", pct_peak=100.0))
+        src = dst = None
+        size = self.sizes["matmul"]
+        for name in HALF_AND_FP32:
+            a = self.randn(size, size, dtype=getattr(torch, name))
+            b = self.randn(size, size, dtype=getattr(torch, name))
+            ms = self.bench(partial(torch.matmul, a, b))
+            self.peak_tflops[name] = 2 * size**3 / (ms * 1e-3) / 1e12
+            self.rows.append(Row("peak", "matmul", f"{size}³", name, ms=ms,
+                                 throughput=self.peak_tflops[name], unit="TFLOP/s",
+                                 pct_peak=100.0))
+
+    # -- 2. compiled edge cases ------------------------------------------------------------
+
+    def edge_rmsnorm(self) -> None:
+        torch = self.torch
+        k, r = load("rmsnorm", "kernel"), load("rmsnorm", "reference")
+        for name in (*HALF_AND_FP32, "float64"):
+            dtype = getattr(torch, name)
+            x = self.randn(3, 7, 4096, dtype=dtype, scale=300, offset=50)
+            w = self.randn(4096, dtype=dtype, scale=0.2, offset=1)
+            self.record(Row("rmsnorm", "edge |x|≈300 eps=1e-5", "3×7×4096", name),
+                        partial(self.compare, got=partial(k.rms_norm, x, w, 1e-5),
+                                want=partial(r.rms_norm, x, w, 1e-5)))
+            self.record(Row("rmsnorm", "edge backward", "64×1000", name),
+                        partial(self.rms_backward, k.rms_norm, r.rms_norm, dtype))
+        x = self.randn(2, 20000, dtype=torch.float32, offset=0.5)
+        w = self.randn(20000, dtype=torch.float32)
+        self.record(Row("rmsnorm", "edge N=20000 (streamed)", "2×20000", "float32"),
+                    partial(self.compare, got=partial(k.rms_norm, x, w),
+                            want=partial(r.rms_norm, x, w)))
+
+    def rms_backward(self, kernel: Callable[..., Any], ref: Callable[..., Any], dtype: Any,
+                     row: Row) -> None:
+        """Gradients of Σ rms_norm(x, w)·g for x and w, kernel against oracle."""
+        x0 = self.randn(64, 1000, dtype=dtype, scale=3, offset=1)
+        w0 = self.randn(1000, dtype=dtype, scale=0.2, offset=1)
+        gy = self.randn(64, 1000, dtype=dtype)
+        grads = []
+        for fn in (kernel, ref):
+            x, w = x0.clone().requires_grad_(), w0.clone().requires_grad_()
+            (fn(x, w) * gy).sum().backward()
+            # dw sums 64 rows: compare it per row so the tolerance stays per-element.
+            grads.append((x.grad, w.grad / x0.shape[0]))
+        self.judge(row, self.error(grads[0], grads[1]))
+
+    def edge_attention(self) -> None:
+        torch = self.torch
+        k, r = load("attention", "kernel"), load("attention", "reference")
+        cases: list[tuple[str, tuple[int, int, int, int, int], str]] = [
+            ("ragged causal", (2, 3, 77, 77, 64), "causal"),
+            ("Sq≠Sk, D=80", (2, 2, 33, 130, 80), "plain"),
+            ("fully masked rows", (2, 2, 50, 70, 32), "rows"),
+            ("key padding (B,1,1,Sk)", (2, 4, 64, 96, 128), "padding"),
+            ("(B,S,H,D) strides", (2, 3, 40, 40, 16), "strided"),
+            ("decode Sq=1", (4, 8, 1, 300, 128), "plain"),
+        ]
+        for name in self.sizes["attention_edge_dtypes"]:
+            dtype = getattr(torch, name)
+            for label, (b, h, sq, sk, d), variant in cases:
+                if variant == "strided":
+                    q = self.randn(b, sq, h, d, dtype=dtype).transpose(1, 2)
+                    kk = self.randn(b, sk, h, d, dtype=dtype).transpose(1, 2)
+                    v = self.randn(b, sk, h, d, dtype=dtype).transpose(1, 2)
+                else:
+                    q = self.randn(b, h, sq, d, dtype=dtype, scale=1.5)
+                    kk = self.randn(b, h, sk, d, dtype=dtype, scale=1.5)
+                    v = self.randn(b, h, sk, d, dtype=dtype, offset=0.5)
+                kwargs: dict[str, Any] = {"is_causal": variant in ("causal", "strided")}
+                if variant == "rows":
+                    mask = torch.rand(sq, sk, generator=self.gen, device=self.dev) > 0.6
+                    mask[::7] = False  # rows 0, 7, 14, ... see no key: they must be zeros
+                    kwargs = {"mask": mask}
+                elif variant == "padding":
+                    lengths = torch.tensor([sk, sk // 3], device=self.dev)
+                    keys = torch.arange(sk, device=self.dev)
+                    kwargs = {"mask": (keys < lengths[:, None])[:, None, None, :]}
+                self.record(Row("attention", f"edge {label}", f"{b}×{h}×{sq}×{sk}×{d}", name),
+                            partial(self.compare, got=partial(k.attention, q, kk, v, **kwargs),
+                                    want=partial(r.attention, q, kk, v, **kwargs)))
+
+    def edge_softmax_merge(self) -> None:
+        torch = self.torch
+        k, r = load("softmax_merge", "kernel"), load("softmax_merge", "reference")
+        rows, d = 1000, 72
+        for name in (*HALF_AND_FP32, "float64"):
+            dtype = getattr(torch, name)
+            st = self.states(rows, d, dtype)
+            # Even rows: the first state is empty; rows 0-9: both are.
+            pick = torch.arange(rows, device=self.dev) % 2 == 0
+            a = [st[0].masked_fill(pick, -math.inf), st[1].masked_fill(pick, 0),
+                 st[2].masked_fill(pick[:, None], 0)]
+            b = [st[3].clone(), st[4].clone(), st[5].clone()]
+            b[0][:10], b[1][:10], b[2][:10] = -math.inf, 0, 0
+            self.record(Row("merge_states", "edge empty states", f"{rows}×{d}", name),
+                        partial(self.compare, got=partial(k.merge_states, *a, *b),
+                                want=partial(r.merge_states, *a, *b)))
+
+    def states(self, rows: int, d: int, dtype: Any) -> list[Any]:
+        """Two realistic states (m, l, o) per row, each over a block of 64 keys."""
+        out = []
+        for shift in (0.0, 1.0):
+            s = self.randn(rows, 64, dtype=self.torch.float32, scale=3, offset=shift)
+            v = self.randn(64, d, dtype=self.torch.float32)
+            m = s.amax(-1)
+            p = (s - m[:, None]).exp()
+            out += [m.to(dtype), p.sum(-1).to(dtype), (p @ v).to(dtype)]
+        return out
+
+    # -- 3. realistic sizes ----------------------------------------------------------------
+
+    def rmsnorm(self) -> None:
+        torch = self.torch
+        k, r = load("rmsnorm", "kernel"), load("rmsnorm", "reference")
+        builtin = getattr(torch.nn.functional, "rms_norm", None)  # torch >= 2.4
+        for m, n in self.sizes["rmsnorm"]:
+            for name in HALF_AND_FP32:
+                x = self.randn(m, n, dtype=getattr(torch, name), scale=2, offset=0.5)
+                w = self.randn(n, dtype=x.dtype, scale=0.1, offset=1)
+                nbytes = (2 * m * n + n) * x.element_size()
+                oracle_fits = self.fits(m * n * 8 * 4)
+                want = r.rms_norm(x, w) if oracle_fits else None
+                shape = f"{m}×{n}"
+                measure = partial(self.timed, want=want, nbytes=nbytes)
+                self.record(Row("rmsnorm", "triton", shape, name),
+                            partial(measure, fn=partial(k.rms_norm, x, w), check=True))
+                if builtin is not None:
+                    self.record(Row("rmsnorm", "F.rms_norm", shape, name),
+                                partial(measure, fn=partial(builtin, x, (n,), w, 1e-6),
+                                        check=False))
+                if oracle_fits:
+                    self.record(Row("rmsnorm", "reference (fp64)", shape, name),
+                                partial(measure, fn=partial(r.rms_norm, x, w),
+                                        check=False))
+                x = w = want = None  # free before the next, larger, allocation
+
+    def attention(self) -> None:
+        torch = self.torch
+        sdpa = torch.nn.functional.scaled_dot_product_attention
+        k, r = load("attention", "kernel"), load("attention", "reference")
+        for b, h, s, d, causal, dtypes in self.sizes["attention"]:
+            for name in dtypes:
+                dtype = getattr(torch, name)
+                q = self.randn(b, h, s, d, dtype=dtype)
+                kk = self.randn(b, h, s, d, dtype=dtype)
+                v = self.randn(b, h, s, d, dtype=dtype, offset=0.3)
+                shape = f"{b}×{h}×{s}×{d}" + (" causal" if causal else "")
+                # The oracle on two heads of the first batch: its float64 score matrix at full
+                # size would need tens of GB.
+                heads = (slice(0, 1), slice(0, min(h, 2)))
+                want = r.attention(q[heads], kk[heads], v[heads], is_causal=causal)
+                flops = 4 * b * h * s * s * d * (0.5 if causal else 1.0)
+                measure = partial(self.timed, want=want, flops=flops,
+                                  view=lambda out, heads=heads: out[heads])
+                self.record(Row("attention", "triton", shape, name),
+                            partial(measure, fn=partial(k.attention, q, kk, v, is_causal=causal),
+                                    check=True))
+                self.record(Row("attention", "SDPA", shape, name),
+                            partial(measure, fn=partial(sdpa, q, kk, v, is_causal=causal),
+                                    check=False))
+                if self.fits(b * h * s * s * 8 * 4):
+                    self.record(Row("attention", "reference (fp64)", shape, name),
+                                partial(measure, fn=partial(r.attention, q, kk, v,
+                                                            is_causal=causal),
+                                        check=False))
+                q = kk = v = want = None
+
+    def softmax_merge(self) -> None:
+        torch = self.torch
+        k, r = load("softmax_merge", "kernel"), load("softmax_merge", "reference")
+        for rows, d in self.sizes["merge"]:
+            for name in HALF_AND_FP32:
+                st = self.states(rows, d, getattr(torch, name))
+                # Reads m, l (×2) and o (×2); writes m, l and o.
+                nbytes = rows * ((4 + 2 * d) + (2 + d)) * st[2].element_size()
+                want = r.merge_states(*st)
+                shape = f"{rows}×{d}"
+                measure = partial(self.timed, want=want, nbytes=nbytes)
+                self.record(Row("merge_states", "triton", shape, name),
+                            partial(measure, fn=partial(k.merge_states, *st),
+                                    check=True))
+                self.record(Row("merge_states", "torch eager fp32", shape, name),
+                            partial(measure, fn=partial(eager_merge, torch, *st),
+                                    check=False))
+                self.record(Row("merge_states", "reference (fp64)", shape, name),
+                            partial(measure, fn=partial(r.merge_states, *st),
+                                    check=False))
+                st = want = None
+
+        # blockwise_attention: torch block matmuls + the Triton merge, against the oracle.
+        sdpa = torch.nn.functional.scaled_dot_product_attention
+        b, h, s, d, block = self.sizes["blockwise"]
+        for name in ("float16", "float32"):
+            dtype = getattr(torch, name)
+            q = self.randn(b, h, s, d, dtype=dtype)
+            kk = self.randn(b, h, s, d, dtype=dtype)
+            v = self.randn(b, h, s, d, dtype=dtype, offset=0.3)
+            want = r.blockwise_attention(q, kk, v, block)
+            shape = f"{b}×{h}×{s}×{d} block {block}"
+            measure = partial(self.timed, want=want, flops=4 * b * h * s * s * d)
+            self.record(Row("blockwise", "torch + triton merge", shape, name),
+                        partial(measure, fn=partial(k.blockwise_attention, q, kk, v, block),
+                                check=True))
+            self.record(Row("blockwise", "reference (fp64)", shape, name),
+                        partial(measure, fn=partial(r.blockwise_attention, q, kk, v, block),
+                                check=False))
+            self.record(Row("blockwise", "SDPA", shape, name),
+                        partial(measure, fn=partial(sdpa, q, kk, v), check=False))
+            q = kk = v = want = None
+
+    # -- output ----------------------------------------------------------------------------
+
+    def table(self) -> str:
+        head = ("kernel", "impl", "shape", "dtype", "max err", "ms", "throughput", "% peak",
+                "status")
+        lines: list[Sequence[str]] = [head]
+        for row in self.rows:
+            lines.append((
+                row.kernel, row.impl, row.shape, row.dtype,
+                "" if row.err is None else f"{row.err:.1e}",
+                "" if row.ms is None else f"{row.ms:.4f}",
+                "" if row.throughput is None else f"{row.throughput:,.1f} {row.unit}",
+                "" if row.pct_peak is None else f"{row.pct_peak:.0f}%",
+                row.status,
+            ))
+        widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+        out = [fmt.format(*head), fmt.format(*("-" * w for w in widths))]
+        out += [fmt.format(*line) for line in lines[1:]]
+        return "\n".join(out)
+
+
+def eager_merge(torch: Any, m1: Any, l1: Any, o1: Any, m2: Any, l2: Any, o2: Any) -> tuple:
+    """The merge as one writes it in plain PyTorch: float32 math, −inf guarded, one kernel
+    launch per op. The baseline the Triton merge should beat."""
+    m1f, l1f, o1f, m2f, l2f, o2f = (t.float() for t in (m1, l1, o1, m2, l2, o2))
+    m = torch.maximum(m1f, m2f)
+    m_fin = torch.where(torch.isinf(m), torch.zeros_like(m), m)
+    a1 = torch.where(torch.isneginf(m1f), torch.zeros_like(m), (m1f - m_fin).exp())
+    a2 = torch.where(torch.isneginf(m2f), torch.zeros_like(m), (m2f - m_fin).exp())
+    return (m.to(m1.dtype), (a1 * l1f + a2 * l2f).to(l1.dtype),
+            (a1[:, None] * o1f + a2[:, None] * o2f).to(o1.dtype))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the checks, print the table and return the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer rows")
+    parser.add_argument("--smoke", action="store_true",
+                        help="no GPU needed: toy sizes on CPU under TRITON_INTERPRET=1, to check "
+                        "this script itself (numbers are meaningless)")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated subset of {', '.join(SECTIONS)}")
+    args = parser.parse_args(argv)
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    if unknown := only - set(SECTIONS):
+        print(f"gpu_check: unknown section(s) {sorted(unknown)}; choose from {SECTIONS}")
+        return 2
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    if mode == "smoke":
+        os.environ["TRITON_INTERPRET"] = "1"  # read when triton is imported
+    try:
+        import torch
+        import triton
+        import triton.testing
+    except ImportError as err:
+        print(f"gpu_check: needs torch and triton ({err})")
+        return 2
+    if mode != "smoke" and not torch.cuda.is_available():
+        print("gpu_check: no CUDA device is visible (torch.cuda.is_available() is False); "
+              "run it on a machine with an NVIDIA GPU. Without one, the kernels are checked "
+              "by tests/drills/test_solutions_kernels.py under TRITON_INTERPRET=1, and "
+              "--smoke exercises this script on CPU.")
+        return 2
+
+    if mode == "smoke":
+        print(f"SMOKE RUN on CPU (TRITON_INTERPRET=1): checks the script, not the kernels' "
+              f"speed; torch {torch.__version__}, triton {triton.__version__}",
+              flush=True)
+    else:
+        props = torch.cuda.get_device_properties(0)
+        print(f"device: {props.name} ({props.total_memory / 2**30:.0f} GiB, "
+              f"{props.multi_processor_count} SMs), torch {torch.__version__}, "
+              f"triton {triton.__version__}", flush=True)
+    checker = Checker(torch, triton, mode)
+    print("measuring peaks...", file=sys.stderr, flush=True)
+    checker.measure_peaks()
+    print("compiled edge cases...", file=sys.stderr, flush=True)
+    for section in SECTIONS:
+        if section in only:
+            getattr(checker, f"edge_{section}")()
+    for section in SECTIONS:
+        if section in only:
+            print(f"{section} at realistic sizes...", file=sys.stderr, flush=True)
+            getattr(checker, section)()
+    print()
+    print(checker.table())
+    print()
+    print(f"measured peaks: {checker.peak_gbs:,.0f} GB/s (copy); "
+          + ", ".join(f"{k} {v:,.0f} TFLOP/s" for k, v in checker.peak_tflops.items()))
+    if skipped := [row for row in checker.rows if row.status.startswith("skip")]:
+        print(f"{len(skipped)} row(s) skipped for lack of memory")
+    if bad := [row for row in checker.rows if row.status.startswith(("FAIL", "ERROR"))]:
+        print(f"{len(bad)} check(s) FAILED or raised:")
+        for row in bad:
+            print(f"  {row.kernel} {row.impl} {row.shape} {row.dtype}: {row.status}")
+        return 1
+    print("all kernel checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
