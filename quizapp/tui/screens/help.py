@@ -1,0 +1,72 @@
+"""The help screen: every key of the app, by screen, with the id to remap it in the config."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from quizapp.core import paths
+from quizapp.tui.keys import binding_sections
+from quizapp.tui.strings import tr
+
+
+def key_label(app: Any, binding: Binding) -> str:
+    """The keys of a binding as the user presses them (after any remap)."""
+    keys = getattr(app, "keymap", {}).get(binding.id or "", binding.key)
+    return ", ".join(app.get_key_display(binding.with_key(k.strip())) for k in keys.split(","))
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every binding, grouped by where it works; Escape closes."""
+
+    HELP_SECTION = "Help"
+
+    BINDINGS = [
+        Binding("escape,f1,question_mark,q", "app.pop_screen", "Close", id="help.close",
+                tooltip="Close the help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(id="help-text", markup=False)
+
+    def on_mount(self) -> None:
+        lang = getattr(self.app, "lang", "en")
+        box = self.query_one("#help-box")
+        box.border_title = tr("Keys", lang)
+        box.border_subtitle = tr("Escape closes", lang)
+        lines: list[Content] = [Content(tr(
+            "Remap any key in {path} under [keys], e.g. \"drill.grade\" = \"ctrl+r,f5\".",
+            lang).format(path=paths.config_path())), Content("")]
+        for section, bindings in binding_sections():
+            lines.append(Content.styled(tr(section, lang), "bold $text-accent"))
+            for run in _runs(bindings):
+                first, last = run[0], run[-1]
+                keys = key_label(self.app, first)
+                ids = first.id or ""
+                if len(run) > 1:  # the number keys: one line for the lot
+                    keys = f"{keys}…{key_label(self.app, last)}"
+                    ids = f"{ids}…{(last.id or '').rsplit('.', 1)[-1]}"
+                text = tr(first.tooltip or first.description, lang)
+                lines.append(Content.assemble(
+                    (f"  {keys:<18} ", "bold"), text, (f"  {ids}", "$text-muted")))
+            lines.append(Content(""))
+        self.query_one("#help-text", Static).update(Content("\n").join(lines))
+        box.focus()
+
+
+def _runs(bindings: tuple[Binding, ...]) -> list[list[Binding]]:
+    """Consecutive bindings that share a tooltip (the number keys), grouped."""
+    runs: list[list[Binding]] = []
+    for binding in bindings:
+        if runs and binding.tooltip and runs[-1][-1].tooltip == binding.tooltip:
+            runs[-1].append(binding)
+        else:
+            runs.append([binding])
+    return runs
