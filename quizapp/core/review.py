@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from typing import Any, TypeVar
 
 from fsrs import Card, Rating, ReviewLog, Scheduler
@@ -707,6 +708,7 @@ class ReviewSession:
         self._card: Card | None = None
         self.reviewed = 0
         self.counts = {rating: 0 for rating in RATINGS}
+        self._current_from_learning = False
 
     # -- flow
 
@@ -715,18 +717,34 @@ class ReviewSession:
         """Cards still to show, learning cards that come back today included."""
         return len(self.pending) + len(self.learning) + (1 if self.current else 0)
 
+    def left(self) -> tuple[int, int, int]:
+        """Cards still to show today as (new, learning, due), the current one included."""
+        new = sum(1 for item in self.pending if item.is_new)
+        due = len(self.pending) - new
+        learning = len(self.learning)
+        if self.current is not None:
+            if self.current.is_new:
+                new += 1
+            elif self._current_from_learning:
+                learning += 1
+            else:
+                due += 1
+        return new, learning, due
+
     def next_card(self) -> QueueItem | None:
         """Advance to the next card: a learning card that is due, else the next queued card,
         else the learning card due soonest (shown a little early rather than waiting)."""
         now = as_utc(self.clock())
         self.learning.sort(key=lambda t: t[0])
         item: QueueItem | None = None
+        from_learning = False
         if self.learning and self.learning[0][0] <= now:
-            item = self.learning.pop(0)[1]
+            item, from_learning = self.learning.pop(0)[1], True
         elif self.pending:
             item = self.pending.pop(0)
         elif self.learning:
-            item = self.learning.pop(0)[1]
+            item, from_learning = self.learning.pop(0)[1], True
+        self._current_from_learning = from_learning
         self.current = item
         self.shown_at = now if item else None
         self.previews = None
@@ -745,15 +763,20 @@ class ReviewSession:
             self.previews = preview_ratings(self.scheduler, self._card, now)
         return self.previews
 
-    def rate(self, rating: Rating | int) -> RatingRecord | None:
+    def rate(self, rating: Rating | int, *, duration_ms: int | None = None
+             ) -> RatingRecord | None:
         """Commit `rating` for the current card (one transaction) and advance the session's
-        bookkeeping; returns the record (None in cram mode). Call `next_card` afterwards."""
+        bookkeeping; returns the record (None in cram mode). Call `next_card` afterwards.
+
+        `duration_ms` is the time spent on the card (default: since `next_card`, by the
+        session clock); UIs with a monotonic clock pass their own measure.
+        """
         rating = Rating(int(rating))
         item = self.current
         if item is None:
             raise QuizappError("no card to rate")
-        duration = None
-        if self.shown_at is not None:
+        duration = duration_ms
+        if duration is None and self.shown_at is not None:
             duration = max(0, int((as_utc(self.clock()) - self.shown_at).total_seconds() * 1000))
         record = None
         if self.cram:
@@ -805,6 +828,52 @@ class ReviewSession:
         self.previews = None
         self._card = None
         return item
+
+
+# --------------------------------------------------------------------------- drill cards
+
+
+def begin_drill_review(drill_id: str, track: str = "torch") -> tuple[Path, Path | None]:
+    """Put a blank starter in the drill's workspace file for a review from scratch.
+
+    The user's previous solution is kept beside it as `<name>.before-review.py` (replacing
+    an older such copy); returns (workspace file, where the old one went or None).
+    """
+    from quizapp.core import drills  # the grader's module; imported only for drill cards
+
+    target = drills.workspace_file(drill_id, track)
+    kept = None
+    if target.exists():
+        kept = target.with_name(target.stem + ".before-review.py")
+        target.replace(kept)
+    return drills.start_drill(drill_id, track, overwrite=True), kept
+
+
+@dataclass(frozen=True)
+class DrillOutcome:
+    """What happened to a drill since its review card was shown."""
+
+    runs: int                 # grades recorded
+    passed: bool              # any of them passed
+    runs_to_pass: int         # grades up to and including the first pass (0 if none)
+    hints_used: int
+    proposed: Rating
+
+
+def drill_outcome(store: Store, drill_id: str, since: datetime) -> DrillOutcome:
+    """The drill grades (and hints, from attempts) recorded since `since`, and the rating
+    they propose: no pass → Again; a pass after hints or failed runs → Hard; else Good."""
+    rows = store.conn.execute(
+        "SELECT passed FROM drill_results WHERE drill_id = ? AND at >= ? ORDER BY at, id",
+        (drill_id, to_iso(since))).fetchall()
+    passes = [i for i, row in enumerate(rows) if row["passed"]]
+    runs_to_pass = passes[0] + 1 if passes else 0
+    hints = store.conn.execute(
+        "SELECT coalesce(max(hints_used), 0) FROM attempts WHERE item_id = ? AND "
+        "item_kind = 'drill' AND at >= ?", (drill_id, to_iso(since))).fetchone()[0]
+    proposed = propose_drill_rating(bool(passes), hints_used=int(hints),
+                                    runs=max(1, runs_to_pass))
+    return DrillOutcome(len(rows), bool(passes), runs_to_pass, int(hints), proposed)
 
 
 # --------------------------------------------------------------------------- cram
