@@ -73,15 +73,13 @@ def softmax_over_queries(
 def causal_excludes_diagonal(
     q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
 ) -> Tensor:
-    """Causal mask built with tril(diagonal=-1): query i only sees keys j < i, and row 0
-    sees nothing at all, so its masked softmax is 0/0 = NaN."""
+    """Causal mask built with tril(diagonal=-1): query i only sees keys j < i. Row 0 then sees
+    nothing and, like every fully masked row in a solution that handles those, becomes 0."""
     sq, sk = q.shape[-2], k.shape[-2]
-    if not is_causal:
-        return _finish(q, k, v, _allowed(mask, False, sq, sk, q.device), 1 / math.sqrt(q.shape[-1]))
-    allowed = torch.ones(sq, sk, dtype=torch.bool, device=q.device).tril(diagonal=-1)
-    scores = (q.double() @ k.double().transpose(-2, -1)) / math.sqrt(q.shape[-1])
-    scores = scores.masked_fill(~allowed, float("-inf"))
-    return (torch.softmax(scores, dim=-1) @ v.double()).to(q.dtype)
+    allowed = _allowed(mask, is_causal, sq, sk, q.device)
+    if is_causal:
+        allowed = torch.ones(sq, sk, dtype=torch.bool, device=q.device).tril(diagonal=-1)
+    return _finish(q, k, v, allowed, 1 / math.sqrt(q.shape[-1]))
 
 
 def causal_attends_future(
@@ -172,7 +170,7 @@ MISTAKES: list[dict[str, Any]] = [
             "en": "The causal mask lets query i see only keys j < i (tril with diagonal=-1). A "
             "token must also attend to itself (j ≤ i); the first row ends up with no key at all.",
             "zh": "causal mask 只允许 query i 看 j < i 的 key（tril 用了 diagonal=-1）。"
-            "token 必须能看到自己（j ≤ i）；这样第一行一个 key 都没有，softmax 得到 NaN。",
+            "token 必须能看到自己（j ≤ i）；这样第一行一个 key 都没有，整行输出变成 0（或 NaN）。",
         },
         "attention": causal_excludes_diagonal,
     },
