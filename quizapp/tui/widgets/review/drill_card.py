@@ -58,7 +58,7 @@ class DrillCard(Vertical):
         lang = self.lang
         self.query_one(".title", Static).update(
             tr("Drill: {t}", lang).format(t=self.drill.title_in(lang)))
-        how = tr("Solve it again from a blank starter: Enter opens the drill with a fresh "
+        how = tr("Solve it again from a blank starter: o opens the drill with a fresh "
                  "starter file, ctrl+r there grades it. Passing without hints is Good.", lang)
         if self.kept:
             how += "\n" + tr("Your previous solution was kept as {f}.", lang).format(f=self.kept)
@@ -69,7 +69,7 @@ class DrillCard(Vertical):
         if outcome is None:
             return
         if outcome.runs == 0:
-            text = tr("No grade recorded yet: Enter to open the drill again, or rate "
+            text = tr("No grade recorded yet: o opens the drill again, or rate "
                       "by hand.", lang)
         elif outcome.passed:
             text = tr("Passed on run {n}", lang).format(n=outcome.runs_to_pass)

@@ -127,7 +127,8 @@ class AccuracyPanel(Static):
         lines = []
         for i, row in enumerate(rows):
             axis = "100% ┤" if i == 0 else ("     │" if i < len(rows) - 1 else "  0% ┤")
-            cells = Content.assemble(*[(ch, "$text-success" if weeks[j][0] else "dim")
+            # Three cells per week: thirteen one-cell columns are hard to read.
+            cells = Content.assemble(*[(ch * 3, "$text-success" if weeks[j][0] else "dim")
                                        for j, ch in enumerate(row)])
             lines.append(Content.assemble(axis, cells))
         total = sum(n for n, _ in weeks)
