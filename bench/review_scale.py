@@ -6,6 +6,7 @@ their fsrs state and a review log spread over three years, then times, in the sa
   * `SELECT count(*) FROM review_log` — the floor any query over the log starts from,
   * `build_queue` (today's review queue, card sync included),
   * `compute_stats` (everything the stats screen and `quizapp stats --json` show),
+  * `summary` (the home screen's due / new / streak line),
 
 each as the median and the worst of several runs, plus the first (cold) run. The target is
 under 200 ms for the queue and for the stats.
@@ -34,6 +35,7 @@ from quizapp.core.review import (
     card_key,
     fsrs_id,
     study_day,
+    summary,
     sync_cards,
 )
 from quizapp.core.stats import compute_stats
@@ -159,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     def stats() -> object:
         return compute_stats(store, bank, taxonomy, NOW)
 
+    def home() -> object:
+        return summary(store, bank, NOW)
+
     # Worst case for the queue: a user back after a long break, every card due.
     late = NOW + timedelta(days=4000)
 
@@ -167,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
 
     figures = {name: timed(fn, args.runs) for name, fn in (
         ("SELECT count(*) FROM review_log", count), ("build_queue (today)", queue),
-        ("build_queue (every card due)", queue_all_due), ("compute_stats", stats))}
+        ("build_queue (every card due)", queue_all_due), ("compute_stats", stats),
+        ("summary (home screen)", home))}
     q = build_queue(store, bank, NOW)
     db_mb = sum(p.stat().st_size for p in args.db.parent.glob(args.db.name + "*")) / 2**20
     if args.json:

@@ -115,8 +115,11 @@ def stats_text(stats: Any, width: int = 24) -> list[str]:
         for m in weakest:
             lines.append(f"  {bar(m.retention, width)} {m.retention:4.0%}  {m.name}")
     acc = stats.accuracy
-    lines += ["", f"Accuracy per day, last {len(acc)} days (share not rated Again)",
-              "  " + sparkline([d.accuracy for d in acc], top=1.0)]
+    lines += ["", f"Accuracy per day, last {len(acc)} days (share not rated Again)"]
+    if any(d.reviews for d in acc):
+        lines.append("  " + sparkline([d.accuracy for d in acc], top=1.0))
+    else:
+        lines.append("  (no reviews yet)")
     lines += ["", f"Due in the next {len(stats.forecast)} days "
               f"(max {max(stats.forecast, default=0)}/day)"]
     lines += ["  " + row for row in columns(stats.forecast, 4)]

@@ -305,8 +305,12 @@ def sync_cards(store: Store, bank: Bank, *, drill_ids: Collection[str] | None = 
     Every question or drill with an attempt (or drill grade) gets a card; a card whose
     question left the bank is retired (its log stays) and comes back if the question does.
     A new card is dated when its item was first met. `drill_ids` None leaves drill cards
-    unretired (the drill list is unknown). Writes only when something changed.
+    unretired (the drill list is unknown); so does an empty list, which far more likely
+    means the drills failed to load than that every drill was removed. Writes only when
+    something changed.
     """
+    if drill_ids is not None and not drill_ids:
+        drill_ids = None
     last_attempt = store.get_setting("review._synced_attempt_id", 0)
     last_grade = store.get_setting("review._synced_drill_result_id", 0)
     met: dict[str, str] = {}   # card key -> when first met (UTC ISO)

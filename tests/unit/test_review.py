@@ -435,6 +435,8 @@ def test_drill_cards_are_retired_only_when_the_drill_list_is_known(store: Store)
     assert store.conn.execute("SELECT retired FROM cards").fetchone()[0] == 1
     rv.sync_cards(store, bank, drill_ids={"attention", "rmsnorm"})
     assert store.conn.execute("SELECT retired FROM cards").fetchone()[0] == 0
+    rv.sync_cards(store, bank, drill_ids=[])    # no drills at all: a load failure, not removal
+    assert store.conn.execute("SELECT retired FROM cards").fetchone()[0] == 0
 
 
 def test_editing_a_question_keeps_its_card(store: Store) -> None:
