@@ -9,7 +9,9 @@ and streams the keys BLOCK_N at a time, keeping the online-softmax state in regi
     acc' = acc·exp(m − m') + p·v      out = acc / l   (after the last block)
 
 so the Sq×Sk score matrix never exists and HBM traffic is O((Sq + Sk)·D) per head. Scores
-are kept in base 2 (log2 e folded into the scale, exp2 instead of exp). All arithmetic and
+are kept in base 2 (log2 e folded into the scale, exp2 instead of exp). Key blocks that lie
+wholly inside Sk and below the causal diagonal take a fast path with no masking; only the
+ragged last block and the diagonal blocks pay for it. All arithmetic and
 accumulation is float32; fp32 inputs use IEEE-precision dots (not TF32) so they match the
 reference to ~1e-6.
 
@@ -36,6 +38,61 @@ LOG2E = 1.4426950408889634
 
 
 @triton.jit
+def _attend_blocks(
+    acc, l_i, m_i, q, k_base, v_base, mask_base,
+    offs_m, offs_d, d_ok, m_ok, lo, hi, SK,
+    stride_kn, stride_kd, stride_vn, stride_vd, stride_mm, stride_mn, qk_scale,
+    BOUNDS: tl.constexpr, IS_CAUSAL: tl.constexpr, HAS_MASK: tl.constexpr,
+    BLOCK_N: tl.constexpr, DOT_PRECISION: tl.constexpr,
+):
+    """Fold key blocks [lo, hi) into the online-softmax state (acc, l, m).
+
+    BOUNDS=False is the fast path for blocks that are entirely inside Sk and (for causal)
+    entirely at or below the diagonal: no key or causal masking at all.
+    """
+    for start_n in range(lo, hi, BLOCK_N):
+        offs_n = start_n + tl.arange(0, BLOCK_N)
+        n_ok = offs_n < SK
+        if BOUNDS:
+            k_t = tl.load(k_base + offs_n[None, :] * stride_kn + offs_d[:, None] * stride_kd,
+                          mask=n_ok[None, :] & d_ok[:, None], other=0.0)
+        else:
+            k_t = tl.load(k_base + offs_n[None, :] * stride_kn + offs_d[:, None] * stride_kd,
+                          mask=d_ok[:, None], other=0.0)
+        s = tl.dot(q, k_t, input_precision=DOT_PRECISION) * qk_scale
+        if BOUNDS:
+            allowed = n_ok[None, :] & m_ok[:, None]
+            if IS_CAUSAL:
+                allowed = allowed & (offs_n[None, :] <= offs_m[:, None])
+            s = tl.where(allowed, s, float("-inf"))
+        if HAS_MASK:
+            mask_ptrs = mask_base + offs_m[:, None] * stride_mm + offs_n[None, :] * stride_mn
+            keep = tl.load(mask_ptrs, mask=m_ok[:, None] & n_ok[None, :], other=0)
+            s = tl.where(keep != 0, s, float("-inf"))
+
+        m_new = tl.maximum(m_i, tl.max(s, axis=1))
+        if BOUNDS or HAS_MASK:
+            # Rows with no allowed key so far keep m = −inf; shift them by 0 so that every
+            # exponent is −inf − finite = −inf → 0, never −inf − (−inf) = NaN.
+            m_fin = tl.where(m_new == float("-inf"), 0.0, m_new)
+        else:
+            m_fin = m_new
+        alpha = tl.exp2(m_i - m_fin)
+        p = tl.exp2(s - m_fin[:, None])
+        l_i = l_i * alpha + tl.sum(p, axis=1)
+        if BOUNDS:
+            v = tl.load(v_base + offs_n[:, None] * stride_vn + offs_d[None, :] * stride_vd,
+                        mask=n_ok[:, None] & d_ok[None, :], other=0.0)
+        else:
+            v = tl.load(v_base + offs_n[:, None] * stride_vn + offs_d[None, :] * stride_vd,
+                        mask=d_ok[None, :], other=0.0)
+        acc = acc * alpha[:, None]
+        acc = tl.dot(p.to(v.dtype), v, acc, input_precision=DOT_PRECISION)
+        m_i = m_new
+    return acc, l_i, m_i
+
+
+@triton.jit
 def _attention_fwd_kernel(
     Q, K, V, MASK, OUT,
     stride_qb, stride_qh, stride_qm, stride_qd,
@@ -59,52 +116,34 @@ def _attention_fwd_kernel(
 
     q_ptrs = Q + b * stride_qb + h * stride_qh
     q_ptrs += offs_m[:, None] * stride_qm + offs_d[None, :] * stride_qd
+    # Rows past Sq load zeros: their scores stay finite and their output is never stored.
     q = tl.load(q_ptrs, mask=m_ok[:, None] & d_ok[None, :], other=0.0)
     k_base = K + b * stride_kb + h * stride_kh
     v_base = V + b * stride_vb + h * stride_vh
+    mask_base = MASK + b * stride_mb + h * stride_mh
 
     m_i = tl.full([BLOCK_M], float("-inf"), dtype=tl.float32)
     l_i = tl.zeros([BLOCK_M], dtype=tl.float32)
     acc = tl.zeros([BLOCK_M, BLOCK_D], dtype=tl.float32)
 
+    # Blocks [0, full_end) need no key masking; [full_end, hi) are ragged or on the diagonal.
+    full_end = (SK // BLOCK_N) * BLOCK_N
     hi = SK
     if IS_CAUSAL:
-        # Keys past this block's last query are masked for every row: skip them entirely.
+        # A key block is fully visible when its last key ≤ this block's first query; keys past
+        # this block's last query are masked for every row, so they are skipped entirely.
+        full_end = tl.minimum(full_end, ((start_m + 1) // BLOCK_N) * BLOCK_N)
         hi = tl.minimum(SK, start_m + BLOCK_M)
-    for start_n in range(0, hi, BLOCK_N):
-        offs_n = start_n + tl.arange(0, BLOCK_N)
-        n_ok = offs_n < SK
-        k_t = tl.load(
-            k_base + offs_n[None, :] * stride_kn + offs_d[:, None] * stride_kd,
-            mask=n_ok[None, :] & d_ok[:, None],
-            other=0.0,
-        )
-        s = tl.dot(q, k_t, input_precision=DOT_PRECISION) * qk_scale
-        allowed = n_ok[None, :] & m_ok[:, None]
-        if IS_CAUSAL:
-            allowed = allowed & (offs_n[None, :] <= offs_m[:, None])
-        if HAS_MASK:
-            mask_ptrs = MASK + b * stride_mb + h * stride_mh
-            mask_ptrs += offs_m[:, None] * stride_mm + offs_n[None, :] * stride_mn
-            keep = tl.load(mask_ptrs, mask=m_ok[:, None] & n_ok[None, :], other=0)
-            allowed = allowed & (keep != 0)
-        s = tl.where(allowed, s, float("-inf"))
-
-        m_new = tl.maximum(m_i, tl.max(s, axis=1))
-        # Rows with no allowed key so far keep m = −inf; shift them by 0 so that every
-        # exponent is −inf − finite = −inf → 0, never −inf − (−inf) = NaN.
-        m_fin = tl.where(m_new == float("-inf"), 0.0, m_new)
-        alpha = tl.exp2(m_i - m_fin)
-        p = tl.exp2(s - m_fin[:, None])
-        l_i = l_i * alpha + tl.sum(p, axis=1)
-        v = tl.load(
-            v_base + offs_n[:, None] * stride_vn + offs_d[None, :] * stride_vd,
-            mask=n_ok[:, None] & d_ok[None, :],
-            other=0.0,
-        )
-        acc = acc * alpha[:, None]
-        acc = tl.dot(p.to(v.dtype), v, acc, input_precision=DOT_PRECISION)
-        m_i = m_new
+    acc, l_i, m_i = _attend_blocks(
+        acc, l_i, m_i, q, k_base, v_base, mask_base, offs_m, offs_d, d_ok, m_ok, 0, full_end,
+        SK, stride_kn, stride_kd, stride_vn, stride_vd, stride_mm, stride_mn, qk_scale,
+        False, IS_CAUSAL, HAS_MASK, BLOCK_N, DOT_PRECISION,
+    )
+    acc, l_i, m_i = _attend_blocks(
+        acc, l_i, m_i, q, k_base, v_base, mask_base, offs_m, offs_d, d_ok, m_ok, full_end, hi,
+        SK, stride_kn, stride_kd, stride_vn, stride_vd, stride_mm, stride_mn, qk_scale,
+        True, IS_CAUSAL, HAS_MASK, BLOCK_N, DOT_PRECISION,
+    )
 
     # Fully masked rows have l = 0 and acc = 0: dividing by 1 returns the zeros the drill wants.
     out = acc / tl.where(l_i == 0.0, 1.0, l_i)[:, None]
