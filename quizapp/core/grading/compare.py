@@ -1,0 +1,310 @@
+"""Comparing what a solution returned with what it should have returned, in words.
+
+Runs in the grading parent. `got` values arrive from the child *packed* (see
+`child._pack`: `{"kind": "tensor", "value": ..., "device": ...}` and friends); `want` values
+are whatever the reference (or a known mistake) returned. The result is a `Verdict` whose
+message is one line a user can act on:
+
+- structure first: a list where a tensor belongs, the wrong shape, dtype or device → `error`;
+- then values, NaN/inf aware, with per-dtype tolerances |got − want| ≤ atol + rtol·|want|:
+  NaN where the reference is finite, inf where it is finite, a finite value where the
+  reference is ±inf, plain mismatches → `failed`, always with a count, the first index and
+  both values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from quizapp.core.drills import Tolerance
+
+DEFAULT_TOLERANCE = Tolerance(1e-5, 1e-5)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one comparison."""
+
+    status: str  # passed | failed | error
+    message: str = ""
+    max_abs_err: float | None = None
+    max_rel_err: float | None = None
+
+    @property
+    def passed(self) -> bool:
+        """True when the comparison found nothing wrong."""
+        return self.status == "passed"
+
+
+PASSED = Verdict("passed")
+
+
+def _num(value: float) -> str:
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value:.6g}"
+
+
+def _pair(got: float, want: float) -> tuple[str, str]:
+    """Both values with just enough digits to tell them apart."""
+    if any(math.isnan(v) or math.isinf(v) for v in (got, want)):
+        return _num(got), _num(want)
+    for digits in range(6, 18):
+        g, w = f"{got:.{digits}g}", f"{want:.{digits}g}"
+        if g != w:
+            return g, w
+    return f"{got!r}", f"{want!r}"
+
+
+def _index(flat: int, shape: Sequence[int]) -> str:
+    if not shape:
+        return "[]"
+    coords = []
+    for size in reversed(shape):
+        coords.append(flat % size)
+        flat //= size
+    return "[" + ", ".join(str(c) for c in reversed(coords)) + "]"
+
+
+def _shape(shape: Sequence[int]) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def describe_packed(packed: Mapping[str, Any]) -> str:
+    """A packed value's type in words: "a list", "a numpy.ndarray of shape (2, 3)"."""
+    kind = packed.get("kind")
+    if kind == "tensor":
+        return "a tensor"
+    if kind == "other":
+        shape = f" of shape {packed['shape']}" if packed.get("shape") else ""
+        return f"a {packed.get('type', 'value')}{shape}"
+    if kind == "none":
+        return "None"
+    return {"int": "an int", "float": "a float", "bool": "a bool", "list": "a list",
+            "tuple": "a tuple"}.get(str(kind), "something else")
+
+
+def _want_kind(want: Any) -> str:
+    import torch
+
+    if isinstance(want, torch.Tensor):
+        return "tensor"
+    if isinstance(want, tuple):
+        return "tuple"
+    if isinstance(want, list):
+        return "list"
+    return type(want).__name__
+
+
+def compare(got: Mapping[str, Any], want: Any, tolerances: Mapping[str, Tolerance], *,
+            names: Sequence[str] = (), input_device: str = "cpu", what: str = "output"
+            ) -> Verdict:
+    """Compare a packed output with the expected value (tensor, tuple of tensors, list)."""
+    import torch
+
+    kind = got.get("kind")
+    if isinstance(want, torch.Tensor):
+        if kind != "tensor":
+            hint = " (keep it a tensor: .item() and float() break gradients)" \
+                if kind in ("float", "int") else ""
+            return Verdict("error", f"returned {describe_packed(got)} where the {what} should "
+                                    f"be a torch.Tensor{hint}")
+        return compare_tensor_packed(got, want, tolerances, input_device=input_device,
+                                     what=what)
+    if isinstance(want, tuple) and all(isinstance(w, torch.Tensor) for w in want):
+        if kind not in ("tuple", "list"):
+            return Verdict("error", f"returned {describe_packed(got)}, expected a tuple of "
+                                    f"{len(want)} tensors ({', '.join(names)})")
+        items = got["items"]
+        if len(items) != len(want):
+            return Verdict("error", f"returned {len(items)} values, expected {len(want)} "
+                                    f"({', '.join(names)})")
+        worst_abs: float | None = None
+        worst_rel: float | None = None
+        for i, (g, w) in enumerate(zip(items, want, strict=False)):
+            label = f"`{names[i]}`" if i < len(names) else f"item {i}"
+            verdict = compare(g, w, tolerances, input_device=input_device, what=label)
+            if not verdict.passed:
+                return Verdict(verdict.status, f"{label}: {verdict.message}",
+                               verdict.max_abs_err, verdict.max_rel_err)
+            if verdict.max_abs_err is not None:
+                worst_abs = max(worst_abs or 0.0, verdict.max_abs_err)
+                worst_rel = max(worst_rel or 0.0, verdict.max_rel_err or 0.0)
+        return Verdict("passed", "", worst_abs, worst_rel)
+    if isinstance(want, list):
+        return _compare_list(got, want)
+    raise TypeError(f"unsupported expected value {type(want).__name__}")
+
+
+def compare_tensor_packed(got: Mapping[str, Any], want: Any, tolerances: Mapping[str, Tolerance],
+                          *, input_device: str = "cpu", what: str = "output") -> Verdict:
+    """Structure (subclass, device, shape, dtype), then values."""
+    value = got["value"]
+    if got.get("subclass"):
+        return Verdict("error", f"returned a {got['subclass']} (a Tensor subclass); return a "
+                                "plain torch.Tensor")
+    if got.get("device", "cpu").split(":")[0] != input_device.split(":")[0]:
+        return Verdict("error", f"returned a tensor on {got['device']} for inputs on "
+                                f"{input_device}")
+    if tuple(value.shape) != tuple(want.shape):
+        extra = " (a 0-dim tensor)" if tuple(want.shape) == () else ""
+        return Verdict("error", f"returned shape {_shape(value.shape)}, expected "
+                                f"{_shape(want.shape)}{extra}")
+    if value.dtype != want.dtype:
+        return Verdict("error", f"returned {str(value.dtype).replace('torch.', '')}, expected "
+                                f"{str(want.dtype).replace('torch.', '')} (the inputs' dtype)")
+    tol = tolerances.get(str(want.dtype).replace("torch.", ""), DEFAULT_TOLERANCE)
+    return compare_values(value, want, tol, what=what)
+
+
+def compare_values(got: Any, want: Any, tol: Tolerance, *, what: str = "output") -> Verdict:
+    """NaN/inf-aware elementwise comparison of two same-shape tensors."""
+    import torch
+
+    g = got.detach().to("cpu", torch.float64).reshape(-1)
+    w = want.detach().to("cpu", torch.float64).reshape(-1)
+    shape = tuple(want.shape)
+    total = w.numel()
+    plural = "values" if what == "output" else f"{what} values"
+    if total == 0:
+        return PASSED
+    finite_w = torch.isfinite(w)
+    finite_g = torch.isfinite(g)
+    both = finite_w & finite_g
+    err = (g - w).abs()
+    max_abs = float(err[both].max()) if bool(both.any()) else 0.0
+    rel = err / w.abs().clamp_min(1e-30)
+    max_rel = float(rel[both].max()) if bool(both.any()) else 0.0
+
+    def first(mask: Any) -> int:
+        return int(mask.nonzero()[0, 0])
+
+    def scalar(i: int) -> str:
+        got_text, want_text = _pair(float(g[i]), float(w[i]))
+        return f"got {got_text}, expected {want_text}"
+
+    bad_nan = torch.isnan(g) & ~torch.isnan(w)
+    if bool(bad_nan.any()):
+        i = first(bad_nan)
+        if total == 1:
+            return Verdict("failed", scalar(i), max_abs, max_rel)
+        where = "finite" if bool(finite_w[i]) else "not NaN"
+        return Verdict("failed", f"{int(bad_nan.sum())} of {total} {plural} are NaN where the "
+                                 f"reference is {where} (first at {_index(i, shape)}: expected "
+                                 f"{_num(float(w[i]))})", max_abs, max_rel)
+    bad_inf = torch.isinf(g) & finite_w
+    if bool(bad_inf.any()):
+        i = first(bad_inf)
+        sign = "inf" if float(g[i]) > 0 else "-inf"
+        if total == 1:
+            return Verdict("failed", scalar(i), max_abs, max_rel)
+        return Verdict("failed", f"{int(bad_inf.sum())} of {total} {plural} are {sign} where "
+                                 f"the reference is finite (first at {_index(i, shape)}: "
+                                 f"expected {_num(float(w[i]))})", max_abs, max_rel)
+    special = ~finite_w & ~(torch.isnan(w) & torch.isnan(g)) & ~(torch.isinf(w) & (g == w))
+    if bool(special.any()):
+        i = first(special)
+        return Verdict("failed", f"{int(special.sum())} of {total} {plural} should be "
+                                 f"{_num(float(w[i]))} but are not (first at {_index(i, shape)}"
+                                 f": got {_num(float(g[i]))})", max_abs, max_rel)
+    bound = tol.atol + tol.rtol * w.abs()
+    wrong = both & (err > bound)
+    if bool(wrong.any()):
+        i = first(wrong)
+        hint = ""
+        if want.dtype == torch.float64 and max_rel < 1e-5:
+            hint = (" — float32-sized errors on a float64 case: is something computed in "
+                    "float32 (.float(), a float32 constant tensor)?")
+        if total == 1:
+            return Verdict("failed", f"{scalar(i)} (off by {_num(float(err[i]))}){hint}",
+                           max_abs, max_rel)
+        got_text, want_text = _pair(float(g[i]), float(w[i]))
+        return Verdict("failed", f"{int(wrong.sum())} of {total} {plural} differ from the "
+                                 f"reference (first at {_index(i, shape)}: got {got_text}, "
+                                 f"expected {want_text}; max abs err {_num(max_abs)}){hint}",
+                       max_abs, max_rel)
+    return Verdict("passed", "", max_abs, max_rel)
+
+
+def _compare_list(got: Mapping[str, Any], want: list[Any]) -> Verdict:
+    """Exact comparison of a list of ints or of (int, int) tuples (the BPE drill)."""
+    if got.get("kind") != "list":
+        return Verdict("error", f"returned {describe_packed(got)}, expected a list")
+    items = got["items"]
+    pairs = bool(want) and isinstance(want[0], tuple)
+    values: list[Any] = []
+    for i, item in enumerate(items):
+        if pairs or (not want and item.get("kind") == "tuple"):
+            if item.get("kind") != "tuple":
+                return Verdict("error", f"item {i} is {describe_packed(item)}; return each "
+                                        "merged pair as a tuple (a, b)")
+            sub = item["items"]
+            if len(sub) != 2 or any(s.get("kind") != "int" for s in sub):
+                return Verdict("error", f"item {i} is not a pair of ints")
+            values.append((sub[0]["value"], sub[1]["value"]))
+        else:
+            if item.get("kind") != "int":
+                return Verdict("error", f"item {i} is {describe_packed(item)}; token ids must "
+                                        "be ints")
+            values.append(item["value"])
+    if values == want:
+        return PASSED
+    noun = "merges" if pairs else "tokens"
+    for i, (g, w) in enumerate(zip(values, want, strict=False)):
+        if g != w:
+            agree = f"; the first {i} agree" if i else ""
+            return Verdict("failed", f"item {i} is {g}, expected {w}{agree} (returned "
+                                     f"{len(values)} {noun}, expected {len(want)})")
+    shorter = len(values) < len(want)
+    i = min(len(values), len(want))
+    extra = (f"first missing: {want[i]}" if shorter else f"first extra: {values[i]}")
+    return Verdict("failed", f"returned {len(values)} {noun}, expected {len(want)} ({extra})")
+
+
+def compare_gradients(got: Mapping[str, Any] | None, want: Mapping[str, Any],
+                      tolerances: Mapping[str, Tolerance]) -> Verdict:
+    """Gradients per input: `got` maps names to packed tensors (or None when unused)."""
+    import torch
+
+    got = got or {}
+    for name, expected in want.items():
+        packed = got.get(name)
+        if expected is None:
+            continue
+        if packed is None:
+            if bool((expected != 0).any()):
+                return Verdict("failed", f"the gradient w.r.t. {name} is missing: the output "
+                                         f"does not depend on {name} through autograd")
+            continue
+        value = packed["value"]
+        if tuple(value.shape) != tuple(expected.shape) or value.dtype != expected.dtype:
+            return Verdict("failed", f"the gradient w.r.t. {name} has shape "
+                                     f"{_shape(value.shape)} {value.dtype}, expected "
+                                     f"{_shape(expected.shape)} {expected.dtype}")
+        tol = tolerances.get(str(expected.dtype).replace("torch.", ""), DEFAULT_TOLERANCE)
+        verdict = compare_values(value, expected, tol, what=f"d{name}")
+        if not verdict.passed:
+            return Verdict("failed", f"gradient w.r.t. {name}: {verdict.message}",
+                           verdict.max_abs_err, verdict.max_rel_err)
+    del torch
+    return PASSED
+
+
+def same_input(before: Any, after: Any) -> bool:
+    """True when an input is unchanged (bit-exact; NaN equals NaN)."""
+    import torch
+
+    if isinstance(before, torch.Tensor):
+        if not isinstance(after, torch.Tensor) or before.shape != after.shape \
+                or before.dtype != after.dtype:
+            return False
+        b, a = before.detach().cpu(), after.detach().cpu()
+        if b.is_floating_point():
+            return bool(((b == a) | (torch.isnan(b) & torch.isnan(a))).all())
+        return bool(torch.equal(b, a))
+    return bool(before == after)
