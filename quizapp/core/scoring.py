@@ -156,10 +156,13 @@ def suggest_key_points(question: Question, typed: str) -> set[int]:
 
 
 def normalize_blank(text: str) -> str:
-    """Canonical form of a cloze answer: case, width, spaces, `$`, `√`/`sqrt()`, `**`/`^`."""
+    """Canonical form of a cloze answer: case, width, spaces, `$`, `√`/`sqrt()`, `**`/`^`,
+    hyphens between letters; minus signs are kept."""
     text = unicodedata.normalize("NFKC", text).casefold().strip()
     text = text.replace("√", "sqrt").replace("**", "^").replace("−", "-")
-    text = re.sub(r"[\s$`_\-]", "", text)
+    text = re.sub(r"[\s$`_]", "", text)
+    # Hyphens join words ("pre-norm" = "prenorm"); a minus sign is meaning, never dropped.
+    text = re.sub(r"(?<=[^\W\d])-(?=[^\W\d])", "", text)
     text = re.sub(r"sqrt\(([^()]*)\)", r"sqrt\1", text)
     return text.strip(".。")
 

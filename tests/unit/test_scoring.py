@@ -131,6 +131,14 @@ def test_cloze_matching_ignores_case_space_and_notation(answer: str, pad: str, u
     assert blank_correct(blank, typed)
 
 
+def test_cloze_keeps_minus_signs_but_not_hyphens() -> None:
+    assert not blank_correct(Blank(accept=("-q1",)), "q1")
+    assert not blank_correct(Blank(accept=("q1",)), "−q1")
+    assert blank_correct(Blank(accept=("-q_1",)), "−q1")
+    assert blank_correct(Blank(accept=("pre-norm",)), "Pre Norm")
+    assert not blank_correct(Blank(accept=("2",)), "-2")
+
+
 def test_cloze_regex_and_empty() -> None:
     blank = Blank(accept=(r"d_?k\^?0\.5",), regex=True)
     assert blank_correct(blank, "dk^0.5") and blank_correct(blank, "D_K0.5")
