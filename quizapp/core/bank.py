@@ -767,15 +767,79 @@ def iter_question_files(roots: Iterable[Path]) -> Iterator[Path]:
                               and p.is_file())
 
 
-def load_bank(roots: Iterable[Path] | None = None, taxonomy: Taxonomy | None = None) -> Bank:
+def load_bank(roots: Iterable[Path] | None = None, taxonomy: Taxonomy | None = None, *,
+              cache: bool = True) -> Bank:
     """Load and validate every question file under `roots` (default: `question_dirs()`).
 
     Never raises for bad content: problems are collected in `Bank.problems`, and a file with
-    any problem is skipped whole (listed in `Bank.skipped`).
+    any problem is skipped whole (listed in `Bank.skipped`). With `cache`, the result is kept
+    in QUIZAPP_HOME/cache, keyed on every input file's path, size and mtime (questions,
+    taxonomy, and the validator's own modules), so an unchanged bank loads in milliseconds.
     """
     roots = list(roots) if roots is not None else question_dirs()
-    if taxonomy is None:
-        taxonomy = load_taxonomy()
+    key = _cache_key(roots, taxonomy) if cache else None
+    if key is not None:
+        cached = _read_cache(key)
+        if cached is not None:
+            return cached
+    bank = _load_bank(roots, taxonomy or load_taxonomy())
+    if key is not None:
+        _write_cache(key, bank)
+    return bank
+
+
+_CACHE_INPUTS = (Path(__file__), Path(__file__).with_name("arith.py"),
+                 Path(__file__).with_name("quantities.py"))
+
+
+def _cache_key(roots: list[Path], taxonomy: Taxonomy | None) -> str | None:
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    if taxonomy is not None:
+        digest.update(" ".join(sorted(taxonomy.topics)).encode())
+    try:
+        for path in [*_CACHE_INPUTS, paths.topics_file(), *iter_question_files(roots)]:
+            st = path.stat()
+            digest.update(f"{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        for root in roots:
+            digest.update(f"root {root.resolve()} {root.exists()}\n".encode())
+        digest.update(str(Path.cwd()).encode())  # problems show cwd-relative paths
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _cache_file() -> Path:
+    return paths.home() / "cache" / "bank.pickle"
+
+
+def _read_cache(key: str) -> Bank | None:
+    import pickle
+
+    try:
+        with open(_cache_file(), "rb") as stream:
+            stored_key, bank = pickle.load(stream)
+    except Exception:  # noqa: BLE001 - a missing or unreadable cache just means a fresh load
+        return None
+    return bank if stored_key == key and isinstance(bank, Bank) else None
+
+
+def _write_cache(key: str, bank: Bank) -> None:
+    import pickle
+    import tempfile
+
+    target = _cache_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as stream:
+            pickle.dump((key, bank), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(stream.name, target)
+    except OSError:
+        pass  # caching is an optimisation; never fail a load over it
+
+
+def _load_bank(roots: list[Path], taxonomy: Taxonomy) -> Bank:
     bank = Bank()
     first_seen: dict[str, Question] = {}
     for path in iter_question_files(roots):

@@ -103,3 +103,21 @@ def test_taxonomy_keeps_every_shared_id_and_adds_chinese() -> None:
     assert len(taxonomy.topics) >= 111
     assert all(t.zh for t in taxonomy.topics.values())
     assert len(taxonomy.domains) == 14
+
+
+def test_cache_returns_the_same_bank_and_notices_edits(tmp_path: Path) -> None:
+    import os
+
+    root = tmp_path / "qs"
+    root.mkdir()
+    path = root / "sample.yaml"
+    text = (FIXTURES / "good" / "sample.yaml").read_text()
+    path.write_text(text)
+    first = load_bank([root])
+    again = load_bank([root])
+    assert set(again.questions) == set(first.questions) and again.problems == []
+    path.write_text(text.replace("difficulty: 3", "difficulty: 30", 1))
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    edited = load_bank([root])
+    assert edited.problems and not edited.questions
