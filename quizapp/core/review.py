@@ -453,10 +453,9 @@ def round_robin(items: Sequence[T], topic_of: Callable[[T], str | None]) -> list
 
 def new_done_on(store: Store, day: date) -> int:
     """How many never-reviewed cards were first reviewed on study day `day`."""
-    row = store.conn.execute(
-        "SELECT count(*) FROM review_log WHERE day = ? AND state_before = 0", (day.isoformat(),)
-    ).fetchone()
-    return int(row[0])
+    row = store.conn.execute("SELECT new_cards FROM review_days WHERE day = ?",
+                             (day.isoformat(),)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def count_due(store: Store, now: datetime) -> int:
@@ -545,18 +544,21 @@ def build_queue(store: Store, bank: Bank, now: datetime | None = None, *,
 def streak_days(store: Store, now: datetime | None = None) -> int:
     """Consecutive study days with at least one review, ending today (or yesterday, when
     today has none yet: the streak is still alive until the day ends)."""
-    day = study_day(as_utc(now or utcnow()))
-
-    def reviewed(d: date) -> bool:
-        return store.conn.execute("SELECT 1 FROM review_log WHERE day = ? LIMIT 1",
-                                  (d.isoformat(),)).fetchone() is not None
-
-    if not reviewed(day):
-        day -= timedelta(days=1)
+    today = study_day(as_utc(now or utcnow()))
+    expected = today
     streak = 0
-    while reviewed(day):
-        streak += 1
-        day -= timedelta(days=1)
+    for (text,) in store.conn.execute(
+        "SELECT day FROM review_days WHERE reviews > 0 AND day <= ? ORDER BY day DESC",
+        (today.isoformat(),)
+    ):
+        day = date.fromisoformat(text)
+        if day == expected:
+            streak += 1
+        elif streak == 0 and day == today - timedelta(days=1):
+            streak = 1
+        else:
+            break
+        expected = day - timedelta(days=1)
     return streak
 
 

@@ -2,9 +2,10 @@
 
 Owns the numbers, not their drawing: mastery per domain and topic (mean retrievability now),
 accuracy per day, the calendar of reviews, the 30-day forecast of due cards, and the best
-drill results. Everything is aggregated in SQL over indexed columns (the study day and rating
-of each log row, the mirrored due/stability of each card), so the cost grows with the number
-of cards and of days shown, not with the length of the review log.
+drill results. Nothing here scans the review log: per-day totals live in `review_days`, which
+SQL triggers keep exact on every insert, undo and import, and card numbers come from the
+cards' mirrored due/stability columns — so the cost grows with the number of cards and of
+days shown, not with the length of the log.
 
 Never imports textual.
 """
@@ -186,26 +187,25 @@ def compute_stats(store: Store, bank: Bank, taxonomy: Taxonomy, now: datetime | 
         else:
             cards[names.get(state, "learning")] += n
 
-    accuracy = _day_counts(store, today - timedelta(days=ACCURACY_DAYS - 1), today)
-    heat_from = today - timedelta(days=HEATMAP_DAYS - 1)
-    heat = {row[0]: row[1] for row in conn.execute(
-        "SELECT day, count(*) FROM review_log WHERE day >= ? GROUP BY day",
-        (heat_from.isoformat(),))}
-    heatmap = [(d, heat.get(d.isoformat(), 0))
-               for d in (heat_from + timedelta(days=i) for i in range(HEATMAP_DAYS))]
+    # Per-day totals come from review_days, which triggers keep in step with the log.
+    days = _day_counts(store, today - timedelta(days=HEATMAP_DAYS - 1), today)
+    accuracy = days[-ACCURACY_DAYS:]
+    heatmap = [(d.day, d.reviews) for d in days]
     last30 = accuracy[-30:]
     recall_n = sum(d.recall for d in last30)
     true_retention = sum(d.recall_correct for d in last30) / recall_n if recall_n else None
-    row = conn.execute("SELECT count(*), coalesce(sum(duration_ms), 0) FROM review_log "
-                       "WHERE day = ?", (today.isoformat(),)).fetchone()
-    reviewed_today, time_today = int(row[0]), int(row[1])
+    row = conn.execute("SELECT reviews, duration_ms FROM review_days WHERE day = ?",
+                       (today.isoformat(),)).fetchone()
+    reviewed_today, time_today = (int(row[0]), int(row[1])) if row else (0, 0)
+    total_reviews = conn.execute("SELECT coalesce(sum(reviews), 0) FROM review_days"
+                                 ).fetchone()[0]
 
     return Stats(
         now=now, today=today, cards=cards, due_today=count_due(store, now),
         new_available=count_new_available(store, bank, now, settings),
         reviewed_today=reviewed_today,
         time_today_ms=time_today, streak_days=streak_days(store, now),
-        total_reviews=int(conn.execute("SELECT count(*) FROM review_log").fetchone()[0]),
+        total_reviews=int(total_reviews),
         true_retention_30d=true_retention, desired_retention=settings.desired_retention,
         domains=domains, topics=topics, accuracy=accuracy, heatmap=heatmap,
         forecast=forecast(store, now), drills=_drills(store, recall, card_due),
@@ -247,9 +247,8 @@ def _day_counts(store: Store, first: date, last: date) -> list[DayCount]:
     """Per study day from `first` to `last` inclusive, empty days included."""
     found = {}
     for day, n, correct, recall_n, recall_ok in store.conn.execute(
-        "SELECT day, count(*), sum(rating > 1), sum(state_before = 2), "
-        "sum(state_before = 2 AND rating > 1) FROM review_log WHERE day BETWEEN ? AND ? "
-        "GROUP BY day", (first.isoformat(), last.isoformat())
+        "SELECT day, reviews, correct, recall, recall_correct FROM review_days "
+        "WHERE day BETWEEN ? AND ?", (first.isoformat(), last.isoformat())
     ):
         found[day] = (n, correct, recall_n, recall_ok)
     out = []

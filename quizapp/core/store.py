@@ -97,6 +97,77 @@ MIGRATIONS: list[str] = [
                                               ELSE json_extract(card_before, '$.state') END;
     CREATE INDEX review_log_day ON review_log(day, rating, state_before);
     """,
+    # 3: review (quizapp/core/review.py, stats.py). One row of totals per study day, kept
+    # exact by triggers on every insert, delete (undo) and update of the log, so the calendar,
+    # the accuracy chart, streaks and the daily new-card count read a few hundred rows instead
+    # of aggregating a million. The per-day index of migration 2 is no longer read: dropped.
+    """
+    CREATE TABLE review_days (
+        day TEXT PRIMARY KEY,             -- the local study day, YYYY-MM-DD
+        reviews INTEGER NOT NULL DEFAULT 0,
+        correct INTEGER NOT NULL DEFAULT 0,         -- rated Hard, Good or Easy
+        recall INTEGER NOT NULL DEFAULT 0,          -- of cards in the Review state
+        recall_correct INTEGER NOT NULL DEFAULT 0,
+        new_cards INTEGER NOT NULL DEFAULT 0,       -- first reviews of a card
+        duration_ms INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    INSERT INTO review_days
+        SELECT day, count(*), sum(rating > 1), sum(coalesce(state_before = 2, 0)),
+               sum(coalesce(state_before = 2, 0) AND rating > 1),
+               sum(coalesce(state_before = 0, 0)), coalesce(sum(duration_ms), 0)
+        FROM review_log WHERE day IS NOT NULL GROUP BY day;
+    CREATE TRIGGER review_days_insert AFTER INSERT ON review_log WHEN NEW.day IS NOT NULL
+    BEGIN
+        INSERT OR IGNORE INTO review_days (day) VALUES (NEW.day);
+        UPDATE review_days SET
+            reviews = reviews + 1,
+            correct = correct + (NEW.rating > 1),
+            recall = recall + coalesce(NEW.state_before = 2, 0),
+            recall_correct = recall_correct + (coalesce(NEW.state_before = 2, 0)
+                                               AND NEW.rating > 1),
+            new_cards = new_cards + coalesce(NEW.state_before = 0, 0),
+            duration_ms = duration_ms + coalesce(NEW.duration_ms, 0)
+        WHERE day = NEW.day;
+    END;
+    CREATE TRIGGER review_days_delete AFTER DELETE ON review_log WHEN OLD.day IS NOT NULL
+    BEGIN
+        UPDATE review_days SET
+            reviews = reviews - 1,
+            correct = correct - (OLD.rating > 1),
+            recall = recall - coalesce(OLD.state_before = 2, 0),
+            recall_correct = recall_correct - (coalesce(OLD.state_before = 2, 0)
+                                               AND OLD.rating > 1),
+            new_cards = new_cards - coalesce(OLD.state_before = 0, 0),
+            duration_ms = duration_ms - coalesce(OLD.duration_ms, 0)
+        WHERE day = OLD.day;
+        DELETE FROM review_days WHERE day = OLD.day AND reviews <= 0;
+    END;
+    CREATE TRIGGER review_days_update AFTER UPDATE OF day, rating, state_before, duration_ms
+        ON review_log
+    BEGIN
+        UPDATE review_days SET
+            reviews = reviews - 1,
+            correct = correct - (OLD.rating > 1),
+            recall = recall - coalesce(OLD.state_before = 2, 0),
+            recall_correct = recall_correct - (coalesce(OLD.state_before = 2, 0)
+                                               AND OLD.rating > 1),
+            new_cards = new_cards - coalesce(OLD.state_before = 0, 0),
+            duration_ms = duration_ms - coalesce(OLD.duration_ms, 0)
+        WHERE day = OLD.day;
+        DELETE FROM review_days WHERE day = OLD.day AND reviews <= 0;
+        INSERT OR IGNORE INTO review_days (day) SELECT NEW.day WHERE NEW.day IS NOT NULL;
+        UPDATE review_days SET
+            reviews = reviews + 1,
+            correct = correct + (NEW.rating > 1),
+            recall = recall + coalesce(NEW.state_before = 2, 0),
+            recall_correct = recall_correct + (coalesce(NEW.state_before = 2, 0)
+                                               AND NEW.rating > 1),
+            new_cards = new_cards + coalesce(NEW.state_before = 0, 0),
+            duration_ms = duration_ms + coalesce(NEW.duration_ms, 0)
+        WHERE day = NEW.day;
+    END;
+    DROP INDEX review_log_day;
+    """,
 ]
 
 

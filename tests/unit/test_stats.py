@@ -181,3 +181,69 @@ def test_calendar_levels_by_quantile() -> None:
     assert [grid[d][0] for d in range(7)] == [0, 1, 2, 2, 4, 0, 3]
     assert grid[0][1] == 4 and grid[1][1] is None
     assert len(charts.calendar_text(days)) == 8
+
+
+# --------------------------------------------------------------------------- daily totals
+
+
+def _totals_from_log(store: Store) -> list[tuple]:
+    return [tuple(r) for r in store.conn.execute(
+        "SELECT day, count(*), sum(rating > 1), sum(state_before = 2), "
+        "sum(state_before = 2 AND rating > 1), sum(state_before = 0), "
+        "coalesce(sum(duration_ms), 0) FROM review_log GROUP BY day ORDER BY day")]
+
+
+def _totals(store: Store) -> list[tuple]:
+    return [tuple(r) for r in store.conn.execute(
+        "SELECT day, reviews, correct, recall, recall_correct, new_cards, duration_ms "
+        "FROM review_days ORDER BY day")]
+
+
+def test_daily_totals_follow_ratings_undo_and_import(store: Store, tmp_path: Path) -> None:
+    from quizapp.core.progress_io import export_progress, import_progress
+
+    records = []
+    at = T0 - timedelta(days=5)
+    for i, rating in enumerate([Rating.Good, Rating.Again, Rating.Good, Rating.Easy] * 3):
+        key = f"q:q{i % 4 + 1}"
+        settings = rv.ReviewSettings.load(store)
+        card = rv.load_card(store, key, at)
+        preview = rv.preview_ratings(settings.scheduler(), card, at)[rating]
+        records.append(rv.commit_rating(store, key, card, preview, duration_ms=1000 + i))
+        at += timedelta(hours=9)
+    assert _totals(store) == _totals_from_log(store) and len(_totals(store)) >= 4
+    rv.undo_rating(store, records[-1])
+    rv.undo_rating(store, records[-2])
+    assert _totals(store) == _totals_from_log(store)
+    export_progress(store, tmp_path / "p.json")
+    with Store.open(tmp_path / "other.db") as other:
+        import_progress(other, tmp_path / "p.json")
+        import_progress(other, tmp_path / "p.json")
+        assert _totals(other) == _totals(store)
+    store.conn.execute("UPDATE review_log SET rating = 1 WHERE id = 1")
+    assert _totals(store) == _totals_from_log(store)
+
+
+def test_migration_builds_daily_totals_from_an_existing_log(tmp_path: Path) -> None:
+    import sqlite3
+
+    from quizapp.core.store import APPLICATION_ID, MIGRATIONS
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:2]:
+        conn.executescript(script)
+    conn.executemany(
+        "INSERT INTO review_log (card_id, rating, reviewed_at, duration_ms, day, state_before) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [("q:a", 3, "2026-03-01T10:00:00.000000+00:00", 100, "2026-03-01", 0),
+         ("q:a", 1, "2026-03-03T10:00:00.000000+00:00", 200, "2026-03-03", 2),
+         ("q:b", 4, "2026-03-03T11:00:00.000000+00:00", None, "2026-03-03", 0)])
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        assert _totals(store) == [("2026-03-01", 1, 1, 0, 0, 1, 100),
+                                  ("2026-03-03", 2, 1, 1, 0, 1, 200)]
