@@ -81,6 +81,8 @@ class QuizApp(App[None]):
     """quizapp's TUI. `start` is "home", "quiz" (a session on `topics`, `length` questions)
     or "review"; the keyword arguments exist for tests (fixed time, clock and shuffles)."""
 
+    HELP_SECTION = "Everywhere"
+
     CSS_PATH = "app.tcss"
     TITLE = "quizapp"
     SUB_TITLE = "LLM interview prep"
@@ -102,7 +104,7 @@ class QuizApp(App[None]):
     def __init__(self, start: str = "home", topics: Iterable[str] = (), length: int = 10, *,
                  seed: int | None = None, now: Callable[[], datetime] | None = None,
                  clock: Callable[[], float] | None = None, config: Config | None = None,
-                 content: Content | None = None) -> None:
+                 content: Content | None = None, warm_grader: bool = True) -> None:
         if start not in ("home", "quiz", "review"):
             raise UsageError(f"unknown start screen '{start}'")
         if not 1 <= length <= 200:
@@ -124,6 +126,8 @@ class QuizApp(App[None]):
         self._now = now
         self.clock: Callable[[], float] = clock or time.monotonic
         self._preloaded = content
+        #: Whether the drill screen starts a grading sandbox ahead of time (tests turn it off).
+        self.warm_grader = warm_grader
         self.keymap: dict[str, str] = {}
         self.store = Store.open()
         self.notices: list[str] = list(self.store.notices) + list(self.config.problems)
@@ -328,5 +332,12 @@ class QuizApp(App[None]):
                                     time_limit_s=time_limit_s))
 
     def on_unmount(self) -> None:
+        import sys
+
+        if "quizapp.core.grading.grader" in sys.modules:
+            # Stop the idle sandbox the drill screen keeps warm.
+            from quizapp.core.grading import keep_warm
+
+            keep_warm(False)
         self.store.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from dataclasses import dataclass
 from functools import cache
 
 from textual.binding import Binding
@@ -23,11 +24,22 @@ def _modules() -> list[str]:
                                               if n.startswith(f)), len(_FIRST)), n))
 
 
+@dataclass(frozen=True)
+class KeySection:
+    """The bindings of one part of the app, as the help screen lists them."""
+
+    #: The declaring classes' `HELP_SECTION` (English; translated where shown) or name.
+    title: str
+    #: The module that declares them.
+    module: str
+    bindings: tuple[Binding, ...]
+
+
 @cache
-def binding_sections() -> list[tuple[str, tuple[Binding, ...]]]:
-    """(section title, bindings) for every class of the TUI that declares bindings. The
-    title is the class's `HELP_SECTION` (English; translated where shown) or its name."""
-    sections: list[tuple[str, tuple[Binding, ...]]] = []
+def binding_sections() -> tuple[KeySection, ...]:
+    """Every class of the TUI that declares bindings, grouped by help section (classes that
+    share a `HELP_SECTION` are listed together)."""
+    sections: dict[str, KeySection] = {}
     seen: set[type] = set()
     for name in _modules():
         try:
@@ -43,11 +55,15 @@ def binding_sections() -> list[tuple[str, tuple[Binding, ...]]]:
             if not declared:
                 continue
             bindings = tuple(b for b in declared if isinstance(b, Binding))
-            if bindings:
-                sections.append((value.__dict__.get("HELP_SECTION", value.__name__), bindings))
-    return sections
+            if not bindings:
+                continue
+            title = value.__dict__.get("HELP_SECTION", value.__name__)
+            before = sections.get(title)
+            sections[title] = KeySection(title, before.module if before else name,
+                                         (before.bindings if before else ()) + bindings)
+    return tuple(sections.values())
 
 
 def known_binding_ids() -> set[str]:
     """The ids of all bindings (what `[keys]` in the config file may remap)."""
-    return {b.id for _, bindings in binding_sections() for b in bindings if b.id}
+    return {b.id for section in binding_sections() for b in section.bindings if b.id}

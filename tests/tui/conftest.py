@@ -69,3 +69,35 @@ def make_app(clock: FakeClock) -> Callable[..., QuizApp]:
                        clock=clock, config=config or Config(), **kwargs)
 
     return make
+
+
+def bank_question(app: QuizApp, qid: str) -> Any:
+    """A question of the fixture bank."""
+    assert app.content is not None
+    return app.content.bank.questions[qid]
+
+
+async def open_quiz(app: QuizApp, pilot: Any, ids: list[str], mode: str = "quiz",
+                    time_limit_s: int | None = None) -> Any:
+    """Push a quiz session on the given questions and return its screen."""
+    from quizapp.tui.screens.quiz import QuizScreen
+
+    screen = QuizScreen([bank_question(app, i) for i in ids], mode=mode, title="Test",
+                        time_limit_s=time_limit_s)
+    await app.push_screen(screen)
+    await pilot.pause()
+    return screen
+
+
+def current_view(app: QuizApp) -> Any:
+    """The QuestionView on screen."""
+    from quizapp.tui.widgets.question import QuestionView
+
+    return app.screen.query_one(QuestionView)
+
+
+async def type_text(pilot: Any, text: str) -> None:
+    """Type `text` key by key, as a user would."""
+    names = {" ": "space", ",": "comma", "(": "left_parenthesis", ")": "right_parenthesis",
+             ".": "full_stop", "_": "underscore", "-": "minus", "/": "slash"}
+    await pilot.press(*[names.get(ch, ch) for ch in text])

@@ -44,9 +44,9 @@ class HelpScreen(ModalScreen[None]):
         lines: list[Content] = [Content(tr(
             "Remap any key in {path} under [keys], e.g. \"drill.grade\" = \"ctrl+r,f5\".",
             lang).format(path=paths.config_path())), Content("")]
-        for section, bindings in binding_sections():
-            lines.append(Content.styled(tr(section, lang), "bold $text-accent"))
-            for run in _runs(bindings):
+        for section in binding_sections():
+            lines.append(Content.styled(tr(section.title, lang), "bold $text-accent"))
+            for run in _runs(section.bindings):
                 first, last = run[0], run[-1]
                 keys = key_label(self.app, first)
                 ids = first.id or ""

@@ -22,7 +22,7 @@ PICK_KEYS = "1234567890"
 def pick_bindings(prefix: str) -> list[Binding]:
     """Number-key bindings 1…9, 0 (= 10) calling `action_pick(n)`; only "1" is shown."""
     return [
-        Binding(key, f"pick({n})", "Choose" if n == 1 else f"Choose {n}", show=n == 1,
+        Binding(key, f"pick({n})", "Choose", show=n == 1,
                 key_display="1…9" if n == 1 else None, id=f"{prefix}.pick{n}",
                 tooltip="Choose (or tick) the option with this number")
         for n, key in enumerate(PICK_KEYS, start=1)
@@ -78,6 +78,8 @@ class CheckRow(Horizontal):
 class CheckList(Vertical, can_focus=True):
     """Rows with a cursor; `multi` lets several be checked, otherwise picking one unchecks the
     others. Posts `Changed` whenever the checked set changes."""
+
+    HELP_SECTION = "Answering: options"
 
     DEFAULT_CSS = """
     CheckList { height: auto; padding: 0; }

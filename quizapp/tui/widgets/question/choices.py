@@ -21,6 +21,8 @@ class ChoiceAnswer(AnswerArea):
     After grading every option shows ✓ (right) or ✗ (chosen but wrong) and its "why".
     """
 
+    HELP_SECTION = "Answering: options"
+
     BINDINGS = [
         Binding("enter", "submit", "Submit", id="choices.submit",
                 tooltip="Submit the chosen option(s)"),

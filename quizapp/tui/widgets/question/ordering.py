@@ -28,6 +28,8 @@ def shuffled_order(n: int, rng: random.Random) -> list[int]:
 class OrderList(CheckList):
     """A CheckList whose rows are carried up and down instead of checked."""
 
+    HELP_SECTION = "Answering: ordering"
+
     BINDINGS = [
         Binding("shift+up,K,ctrl+up", "carry(-1)", "Move item up", id="ordering.up",
                 tooltip="Move the item under the cursor one place up"),
@@ -59,6 +61,8 @@ class OrderList(CheckList):
 
 class OrderingAnswer(AnswerArea):
     """The items shuffled; put them in order, then Enter."""
+
+    HELP_SECTION = "Answering: ordering"
 
     BINDINGS = [
         Binding("enter", "submit", "Submit", id="ordering.submit",

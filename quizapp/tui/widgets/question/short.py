@@ -23,6 +23,8 @@ class ShortAnswer(AnswerArea):
     your text mentions pre-ticked: tick what you really covered (number keys, space) and press
     Enter to grade."""
 
+    HELP_SECTION = "Answering: short answer"
+
     DEFAULT_CSS = """
     ShortAnswer TextArea { height: 6; max-height: 12; }
     ShortAnswer .hint { color: $text-muted; padding: 0 1; }
