@@ -85,17 +85,25 @@ def calendar_levels(days: Sequence[tuple[date, int]], levels: int = 4
 
 
 def month_labels(mondays: Sequence[date], width: int = 1) -> str:
-    """A line naming each month above the first week column that holds its 1st."""
-    line = ""
+    """A line naming each month above the first week column that holds its 1st. A label
+    that would collide with the previous one is dropped, except that the partial month at
+    the very start gives way to the first whole one."""
+    placed: list[tuple[int, str]] = []
     last_month = None
     for index, monday in enumerate(mondays):
-        month = (monday + timedelta(days=6)).month
-        if month != last_month:
-            start = index * width
-            # Only where the previous label has ended and a space separates them.
-            if not line or len(line) < start:
-                line = line.ljust(start) + (monday + timedelta(days=6)).strftime("%b")
-            last_month = month
+        sunday = monday + timedelta(days=6)
+        if sunday.month == last_month:
+            continue
+        last_month = sunday.month
+        start, label = index * width, sunday.strftime("%b")
+        if placed and start <= placed[-1][0] + len(placed[-1][1]):
+            if placed[-1][0] == 0 and len(placed) == 1:
+                placed[-1] = (start, label)
+            continue
+        placed.append((start, label))
+    line = ""
+    for start, label in placed:
+        line = line.ljust(start) + label
     return line[:len(mondays) * width]
 
 

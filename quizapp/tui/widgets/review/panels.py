@@ -6,6 +6,8 @@ coloured here with theme variables, so they follow the user's theme.
 
 from __future__ import annotations
 
+import math
+
 from textual.content import Content
 from textual.widgets import Static
 
@@ -122,11 +124,17 @@ class AccuracyPanel(Static):
             chunk = days[max(0, end - 7):end]
             weeks.append((sum(d.reviews for d in chunk), sum(d.correct for d in chunk)))
         weeks.reverse()
-        shares = [c / n if n else 0.0 for n, c in weeks]
-        rows = columns(shares, height, top=1.0)
+        shares = [c / n if n else None for n, c in weeks]
+        # Accuracy lives near the top: start the axis at 50% (lower only if needed), so a
+        # drop from 90% to 80% is visible rather than two full columns.
+        known = [v for v in shares if v is not None]
+        floor = min([0.5] + [math.floor(v * 10) / 10 for v in known])
+        scaled = [0.0 if v is None else max(v - floor, 0.001) / (1 - floor) for v in shares]
+        rows = columns(scaled, height, top=1.0)
         lines = []
         for i, row in enumerate(rows):
-            axis = "100% ┤" if i == 0 else ("     │" if i < len(rows) - 1 else "  0% ┤")
+            bottom = f"{floor:4.0%} ┤"
+            axis = "100% ┤" if i == 0 else ("     │" if i < len(rows) - 1 else bottom)
             # Three cells per week: thirteen one-cell columns are hard to read.
             cells = Content.assemble(*[(ch * 3, "$text-success" if weeks[j][0] else "dim")
                                        for j, ch in enumerate(row)])
