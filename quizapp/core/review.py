@@ -279,35 +279,15 @@ def _insert_card(conn: Any, key: str, now: datetime) -> None:
     )
 
 
-def known_drill_ids() -> set[str] | None:
-    """The ids of the bundled drills, or None when the drill catalogue cannot be read (then
-    drill cards are neither created from the catalogue nor retired)."""
-    try:
-        from quizapp.core import drills  # owned by the grader; may not exist yet
-    except ImportError:
-        return None
-    for name in ("load_drills", "drill_ids", "load_catalog"):
-        loader = getattr(drills, name, None)
-        if callable(loader):
-            try:
-                found = loader()
-            except Exception:  # a broken drill file must not block reviewing questions
-                return None
-            if isinstance(found, dict):
-                return set(found)
-            return {getattr(d, "id", d) for d in found}
-    return None
-
-
 def sync_cards(store: Store, bank: Bank, *, drill_ids: Collection[str] | None = None) -> None:
     """Bring the cards in line with what the user has met and what the bank holds.
 
     Every question or drill with an attempt (or drill grade) gets a card; a card whose
     question left the bank is retired (its log stays) and comes back if the question does.
     A new card is dated when its item was first met. `drill_ids` None leaves drill cards
-    unretired (the drill list is unknown); so does an empty list, which far more likely
-    means the drills failed to load than that every drill was removed. Writes only when
-    something changed.
+    unretired (the drill list is unknown); so does an empty list, and an empty bank leaves
+    question cards alone: both far more likely mean that loading failed than that everything
+    was removed. Writes only when something changed.
     """
     if drill_ids is not None and not drill_ids:
         drill_ids = None
@@ -358,10 +338,11 @@ def sync_cards(store: Store, bank: Bank, *, drill_ids: Collection[str] | None = 
 
 
 def _in_catalogue(key: str, bank: Bank, drill_ids: Collection[str] | None) -> bool | None:
-    """Whether the card's item exists now; None when we cannot know (unknown drills)."""
+    """Whether the card's item exists now; None when we cannot know (no drill list, or an
+    empty bank)."""
     kind, item_id = split_card_key(key)
     if kind == "question":
-        return item_id in bank.questions
+        return item_id in bank.questions if bank.questions else None
     if drill_ids is None:
         return None
     return item_id in drill_ids
@@ -830,6 +811,7 @@ class ReviewSession:
         self.reviewed -= 1
         self.counts[rating] -= 1
         self.current = item
+        self._current_from_learning = False
         self.shown_at = as_utc(self.clock())
         self.previews = None
         self._card = None

@@ -422,6 +422,9 @@ def test_removed_questions_retire_their_cards_and_keep_the_log(store: Store) -> 
     # The question comes back (e.g. a file fixed): so does its card, with its history.
     queue = rv.build_queue(store, bank, T0)
     assert {i.item_id for i in queue.due} == {"a.0", "a.1"}
+    # A bank that failed to load entirely retires nothing.
+    rv.sync_cards(store, Bank())
+    assert store.conn.execute("SELECT count(*) FROM cards WHERE retired = 1").fetchone()[0] == 0
 
 
 def test_drill_cards_are_retired_only_when_the_drill_list_is_known(store: Store) -> None:
