@@ -172,12 +172,12 @@ def test_columns_show_small_counts_and_scale_to_the_top() -> None:
     assert rows == ["  █", " ▁█"]
 
 
-def test_calendar_levels_by_quantile() -> None:
+def test_calendar_levels_scale_to_the_90th_percentile() -> None:
     start = date(2026, 3, 2)  # a Monday
     days = [(start + timedelta(days=i), n) for i, n in enumerate([0, 1, 2, 3, 100, 0, 5, 7])]
     grid, mondays = charts.calendar_levels(days, levels=4)
     assert mondays == [start, start + timedelta(days=7)]
-    # busy days 1 2 3 5 7 100 → cuts at 1, 3, 5
+    # busy days 1 2 3 5 7 100 → the 90th percentile is 7; 100 is simply the top level
     assert [grid[d][0] for d in range(7)] == [0, 1, 2, 2, 4, 0, 3]
     assert grid[0][1] == 4 and grid[1][1] is None
     assert len(charts.calendar_text(days)) == 8
@@ -247,3 +247,10 @@ def test_migration_builds_daily_totals_from_an_existing_log(tmp_path: Path) -> N
         assert store.schema_version == len(MIGRATIONS)
         assert _totals(store) == [("2026-03-01", 1, 1, 0, 0, 1, 100),
                                   ("2026-03-03", 2, 1, 1, 0, 1, 200)]
+
+
+def test_calendar_a_steady_routine_shows_as_busy() -> None:
+    start = date(2026, 3, 2)
+    days = [(start + timedelta(days=i), 80) for i in range(14)]
+    grid, _ = charts.calendar_levels(days, levels=4)
+    assert {cell for row in grid for cell in row} == {4}

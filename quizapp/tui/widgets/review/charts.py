@@ -8,6 +8,7 @@ which is as fine as a terminal gets.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -65,9 +66,10 @@ def calendar_levels(days: Sequence[tuple[date, int]], levels: int = 4
                     ) -> tuple[list[list[int | None]], list[date]]:
     """A GitHub/Anki-style calendar: 7 rows (Monday first) × one column per week.
 
-    Each cell is None (outside the range), 0 (no reviews) or 1..`levels`, by quantile of the
-    busy days so that one marathon day does not wash the rest out. Also returns the Monday
-    that starts each column, for month labels.
+    Each cell is None (outside the range), 0 (no reviews) or 1..`levels`, in proportion to
+    the 90th percentile of the busy days (anything above it is the top level), so that one
+    marathon day does not wash the rest out and a steady routine still shows as busy. Also
+    returns the Monday that starts each column, for month labels.
     """
     if not days:
         return [[] for _ in range(7)], []
@@ -75,11 +77,10 @@ def calendar_levels(days: Sequence[tuple[date, int]], levels: int = 4
     weeks = (days[-1][0] - first).days // 7 + 1
     grid: list[list[int | None]] = [[None] * weeks for _ in range(7)]
     busy = sorted(n for _, n in days if n > 0)
-    cuts = [busy[max(0, (len(busy) * k) // levels - 1)] for k in range(1, levels)] \
-        if busy else []
+    cap = busy[int(0.9 * (len(busy) - 1))] if busy else 1
     for day, n in days:
         offset = (day - first).days
-        level = 0 if n <= 0 else 1 + sum(n > cut for cut in cuts)
+        level = 0 if n <= 0 else min(levels, max(1, math.ceil(levels * n / cap)))
         grid[day.weekday()][offset // 7] = level
     return grid, [first + timedelta(weeks=w) for w in range(weeks)]
 
