@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import linecache
 import os
+import select
+import socket
+import struct
 import sys
 import threading
 import time
@@ -164,6 +167,8 @@ class _Child:
     def setup(self, job: dict[str, Any]) -> None:
         import torch
 
+        if job.get("workdir"):
+            os.chdir(job["workdir"])  # files the solution writes land in a throwaway folder
         self.path = job["path"]
         self.device = job["device"]
         self.track = job["track"]
@@ -334,15 +339,9 @@ def _warm_up(torch: Any) -> None:
     torch.nn.functional.normalize(s, dim=-1).sum().backward()
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point of the child process."""
-    argv = sys.argv[1:] if argv is None else argv
-    channel = _Channel(int(argv[0]), int(argv[1]))
+def _serve(channel: _Channel) -> None:
+    """Grade one solution over `channel`, then exit the process."""
     threading.Thread(target=_watch_parent, daemon=True, name="grader-watchdog").start()
-    import torch
-
-    torch.set_num_threads(1)  # correctness runs stay off the user's other cores
-    _warm_up(torch)
     channel.send({"type": "ready", "pid": os.getpid()})
     job = channel.receive()
     child = _Child(channel)
@@ -375,8 +374,92 @@ def main(argv: list[str] | None = None) -> None:
             channel.send({"type": "bench", **child.bench(request)})
         except BaseException as err:  # noqa: BLE001
             channel.send({"type": "bench", "error": _describe(err, child.path)})
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except Exception:  # noqa: BLE001 - the solution may have replaced or closed stdout
+        pass
     os._exit(0)
+
+
+def _prepare_torch() -> None:
+    import torch
+
+    torch.set_num_threads(1)  # correctness runs stay off the user's other cores
+    _warm_up(torch)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the child process: `JOB_FD RESULT_FD`, or `--zygote CONTROL_FD`."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--zygote":
+        _zygote(int(argv[1]))
+        return
+    _prepare_torch()
+    _serve(_Channel(int(argv[0]), int(argv[1])))
+
+
+# --------------------------------------------------------------------------- zygote
+
+_RECORD = struct.Struct(">cqq")  # kind (b"P" forked / b"X" exited), pid, wait status
+
+
+def _zygote(control_fd: int) -> None:
+    """Import torch once, then fork one fresh grading child per request.
+
+    The zygote never sees a job, an input or an expected output: it receives three file
+    descriptors (job pipe, result pipe, output pipe), forks, and reports the child's pid and,
+    later, its wait status. Children start in a few milliseconds instead of paying for
+    `import torch` again (`quizapp.core.grading.runner.Zygote` is the other end)."""
+    control = socket.socket(fileno=control_fd)
+    _prepare_torch()
+    import gc
+
+    gc.collect()
+    gc.freeze()  # keep the forked children from touching (copying) the zygote's pages
+    while True:
+        readable, _, _ = select.select([control], [], [], 0.2)
+        _reap(control)
+        if not readable:
+            continue
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 16, 3)
+        except OSError:
+            os._exit(0)
+        if not message:  # the parent is gone
+            os._exit(0)
+        if len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            continue
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            job_fd, result_fd, output_fd = fds
+            os.setsid()
+            os.dup2(output_fd, 1)
+            os.dup2(output_fd, 2)
+            os.close(output_fd)
+            _serve(_Channel(job_fd, result_fd))
+            os._exit(0)
+        for fd in fds:
+            os.close(fd)
+        control.sendall(_RECORD.pack(b"P", pid, 0))
+
+
+def _reap(control: socket.socket) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        try:
+            control.sendall(_RECORD.pack(b"X", pid, status))
+        except OSError:
+            os._exit(0)
 
 
 if __name__ == "__main__":

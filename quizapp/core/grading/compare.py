@@ -102,9 +102,13 @@ def _want_kind(want: Any) -> str:
 
 
 def compare(got: Mapping[str, Any], want: Any, tolerances: Mapping[str, Tolerance], *,
-            names: Sequence[str] = (), input_device: str = "cpu", what: str = "output"
-            ) -> Verdict:
-    """Compare a packed output with the expected value (tensor, tuple of tensors, list)."""
+            names: Sequence[str] = (), input_device: str = "cpu", what: str = "output",
+            dtype: str | None = None) -> Verdict:
+    """Compare a packed output with the expected value (tensor, tuple of tensors, list).
+
+    `dtype` names the case's working precision, whose tolerance applies to every tensor
+    (a float32 scalar computed from float16 inputs carries float16-sized errors); by
+    default each tensor's own dtype picks its tolerance."""
     import torch
 
     kind = got.get("kind")
@@ -115,7 +119,7 @@ def compare(got: Mapping[str, Any], want: Any, tolerances: Mapping[str, Toleranc
             return Verdict("error", f"returned {describe_packed(got)} where the {what} should "
                                     f"be a torch.Tensor{hint}")
         return compare_tensor_packed(got, want, tolerances, input_device=input_device,
-                                     what=what)
+                                     what=what, dtype=dtype)
     if isinstance(want, tuple) and all(isinstance(w, torch.Tensor) for w in want):
         if kind not in ("tuple", "list"):
             return Verdict("error", f"returned {describe_packed(got)}, expected a tuple of "
@@ -128,7 +132,8 @@ def compare(got: Mapping[str, Any], want: Any, tolerances: Mapping[str, Toleranc
         worst_rel: float | None = None
         for i, (g, w) in enumerate(zip(items, want, strict=False)):
             label = f"`{names[i]}`" if i < len(names) else f"item {i}"
-            verdict = compare(g, w, tolerances, input_device=input_device, what=label)
+            verdict = compare(g, w, tolerances, input_device=input_device, what=label,
+                              dtype=dtype)
             if not verdict.passed:
                 return Verdict(verdict.status, f"{label}: {verdict.message}",
                                verdict.max_abs_err, verdict.max_rel_err)
@@ -142,7 +147,8 @@ def compare(got: Mapping[str, Any], want: Any, tolerances: Mapping[str, Toleranc
 
 
 def compare_tensor_packed(got: Mapping[str, Any], want: Any, tolerances: Mapping[str, Tolerance],
-                          *, input_device: str = "cpu", what: str = "output") -> Verdict:
+                          *, input_device: str = "cpu", what: str = "output",
+                          dtype: str | None = None) -> Verdict:
     """Structure (subclass, device, shape, dtype), then values."""
     value = got["value"]
     if got.get("subclass"):
@@ -158,8 +164,12 @@ def compare_tensor_packed(got: Mapping[str, Any], want: Any, tolerances: Mapping
     if value.dtype != want.dtype:
         return Verdict("error", f"returned {str(value.dtype).replace('torch.', '')}, expected "
                                 f"{str(want.dtype).replace('torch.', '')} (the inputs' dtype)")
-    tol = tolerances.get(str(want.dtype).replace("torch.", ""), DEFAULT_TOLERANCE)
+    tol = _tolerance(tolerances, dtype or str(want.dtype).replace("torch.", ""))
     return compare_values(value, want, tol, what=what)
+
+
+def _tolerance(tolerances: Mapping[str, Tolerance], dtype: str) -> Tolerance:
+    return tolerances.get(dtype, DEFAULT_TOLERANCE)
 
 
 def compare_values(got: Any, want: Any, tol: Tolerance, *, what: str = "output") -> Verdict:
@@ -267,8 +277,10 @@ def _compare_list(got: Mapping[str, Any], want: list[Any]) -> Verdict:
 
 
 def compare_gradients(got: Mapping[str, Any] | None, want: Mapping[str, Any],
-                      tolerances: Mapping[str, Tolerance]) -> Verdict:
-    """Gradients per input: `got` maps names to packed tensors (or None when unused)."""
+                      tolerances: Mapping[str, Tolerance], *, dtype: str | None = None
+                      ) -> Verdict:
+    """Gradients per input: `got` maps names to packed tensors (or None when unused);
+    `dtype` is the case's working precision (see `compare`)."""
     import torch
 
     got = got or {}
@@ -286,7 +298,7 @@ def compare_gradients(got: Mapping[str, Any] | None, want: Mapping[str, Any],
             return Verdict("failed", f"the gradient w.r.t. {name} has shape "
                                      f"{_shape(value.shape)} {value.dtype}, expected "
                                      f"{_shape(expected.shape)} {expected.dtype}")
-        tol = tolerances.get(str(expected.dtype).replace("torch.", ""), DEFAULT_TOLERANCE)
+        tol = _tolerance(tolerances, dtype or str(expected.dtype).replace("torch.", ""))
         verdict = compare_values(value, expected, tol, what=f"d{name}")
         if not verdict.passed:
             return Verdict("failed", f"gradient w.r.t. {name}: {verdict.message}",

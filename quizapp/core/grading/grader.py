@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -135,6 +136,25 @@ def memory_limits() -> tuple[int, int]:
     extra = int(min(2 << 30, physical // 4))
     rss = int(min(8 << 30, physical // 2))
     return extra, rss
+
+
+_hardened = False
+
+
+def _harden_parent() -> None:
+    """Make this process non-dumpable (Linux): other processes of the same user — a
+    solution being graded included — can then no longer read its memory through
+    /proc/<pid>/mem or ptrace, where the expected outputs live. (It cannot stop root.)"""
+    global _hardened
+    if _hardened or not sys.platform.startswith("linux"):
+        return
+    _hardened = True
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
+    except (OSError, AttributeError):
+        pass
 
 
 def keep_warm(enabled: bool = True) -> None:
@@ -280,6 +300,7 @@ class _Session:
             return self.result("error", f"the file defines no function {missing[0]}() — the "
                                         f"drill asks for {entry.signature}")
         _, rss_limit = memory_limits()
+        _harden_parent()
         self.say("starting the sandbox (Python + torch)")
         self.child = POOL.take(rss_limit)
         try:
@@ -297,6 +318,7 @@ class _Session:
         extra, _ = memory_limits()
         self.child.send({
             "type": "job", "source": self.source, "path": str(self.file),
+            "workdir": self.child.workdir.name,
             "track": self.track, "device": self.device, "interpret": self.interpreted,
             "entries": [e.name for e in self.drill.entry_points],
             "forbidden": [{"api": f.api, "aliases": list(f.aliases), "aten": list(f.aten)}
@@ -538,8 +560,9 @@ class _Session:
                 return CaseResult(name, "failed", f"modified its input `{input_name}` in place "
                                                   "— inputs must not change (work on a copy)",
                                   seconds=seconds)
+        dtype = _working_dtype(prepared.values)
         verdict = cmp.compare(message["output"], prepared.expected, self.drill.tolerances,
-                              names=entry.outputs, input_device=self.device)
+                              names=entry.outputs, input_device=self.device, dtype=dtype)
         if not verdict.passed:
             if verdict.status == "failed":
                 self.outputs[len(self.results)] = message["output"]
@@ -562,7 +585,7 @@ class _Session:
                 return CaseResult(name, "error", f"backward() raised {_error_text(grad_error)}",
                                   verdict.max_abs_err, verdict.max_rel_err, seconds)
             grads = cmp.compare_gradients(message.get("grads"), prepared.expected_grads or {},
-                                          self.drill.gradient_tolerances)
+                                          self.drill.gradient_tolerances, dtype=dtype)
             if not grads.passed:
                 return CaseResult(name, "failed", grads.message, verdict.max_abs_err,
                                   verdict.max_rel_err, seconds)
@@ -649,7 +672,8 @@ class _Session:
                                          p.keywords))
                     verdict = cmp.compare(got, want, loose,
                                           names=self.drill.entry(p.case.entry).outputs,
-                                          input_device=self.device)
+                                          input_device=self.device,
+                                          dtype=_working_dtype(p.values))
                 except Exception:  # noqa: BLE001 - a mistake that cannot run does not match
                     matched = False
                     break
@@ -734,6 +758,16 @@ def _binds(node: ast.AST, name: str) -> bool:
     if isinstance(node, ast.alias):
         return (node.asname or node.name) == name
     return False
+
+
+def _working_dtype(values: Mapping[str, Any]) -> str | None:
+    """The case's precision: the dtype of its first floating-point input tensor."""
+    import torch
+
+    for value in values.values():
+        if isinstance(value, torch.Tensor) and value.is_floating_point():
+            return str(value.dtype).replace("torch.", "")
+    return None
 
 
 def _clone(value: Any) -> Any:

@@ -10,9 +10,12 @@ fork of a process that holds expected outputs) in its own session, with:
 - a watchdog that kills the process group when its resident memory passes a ceiling (the
   child also sets its own address-space limit on CPU).
 
-Interpreter start-up and `import torch` dominate a grade, so `WarmPool` can keep one child
-started ahead of time (it holds nothing but torch; each child grades exactly one solution).
-The CLI does not use it; the TUI and `drill watch` call `keep_warm()`.
+Interpreter start-up and `import torch` dominate a grade, so `WarmPool` can keep a *zygote*
+running: a process spawned the same way that imports torch once and then forks one fresh
+child per grade (in milliseconds). The zygote never receives a job or any data — only the
+three pipe ends of each new child — so its children are as clean as spawned ones. The CLI
+does not use it (a single grade gains nothing); the TUI, `drill watch` and the tests call
+`keep_warm()`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import atexit
 import os
 import queue
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -44,23 +49,31 @@ class ChildGone(Exception):
 class ChildProcess:
     """One sandboxed child process and its channels."""
 
-    def __init__(self, rss_limit: int | None = None) -> None:
+    def __init__(self, rss_limit: int | None = None, zygote: Zygote | None = None) -> None:
         self.workdir = tempfile.TemporaryDirectory(prefix="quizapp-grade-")
         job_r, self._job_w = os.pipe()
         self._result_r, result_w = os.pipe()
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            [_PACKAGE_ROOT, *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
-        env.pop("TRITON_INTERPRET", None)  # the child decides, per job
-        env["PYTHONUNBUFFERED"] = "1"  # prints reach the capped pipe even if the child dies
-        env["PYTHONIOENCODING"] = "utf-8"
         self.started_at = time.monotonic()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "quizapp.core.grading.child", str(job_r), str(result_w)],
-            pass_fds=(job_r, result_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, cwd=self.workdir.name, env=env, start_new_session=True)
-        os.close(job_r)
-        os.close(result_w)
+        self.proc: _Process
+        if zygote is not None:
+            out_r, out_w = os.pipe()
+            try:
+                self.proc = _Forked(zygote, zygote.fork(job_r, result_w, out_w))
+            finally:
+                for fd in (job_r, result_w, out_w):
+                    os.close(fd)
+            self._output = os.fdopen(out_r, "rb", buffering=0)
+        else:
+            popen = subprocess.Popen(
+                [sys.executable, "-m", "quizapp.core.grading.child", str(job_r), str(result_w)],
+                pass_fds=(job_r, result_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, cwd=self.workdir.name, env=child_environment(),
+                start_new_session=True)
+            os.close(job_r)
+            os.close(result_w)
+            assert popen.stdout is not None
+            self._output = popen.stdout
+            self.proc = _Spawned(popen)
         self.messages: queue.Queue[Any] = queue.Queue()
         self.output = bytearray()
         self.output_total = 0
@@ -93,10 +106,9 @@ class ChildProcess:
             os.close(self._result_r)
 
     def _drain_output(self) -> None:
-        stream = self.proc.stdout
-        assert stream is not None
+        stream = self._output
         while True:
-            chunk = stream.read1(65536)
+            chunk = stream.read(65536)
             if not chunk:
                 break
             self.output_total += len(chunk)
@@ -159,12 +171,10 @@ class ChildProcess:
         """Kill the child and everything it started (its process group)."""
         with self._lock:
             self.killed = True
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
+            for kill in (os.killpg, os.kill):
                 try:
-                    self.proc.kill()
-                except ProcessLookupError:
+                    kill(self.proc.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
                     pass
 
     def close(self) -> None:
@@ -172,10 +182,7 @@ class ChildProcess:
         self._outbox.put(None)
         if self.proc.poll() is None:
             self.kill()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
+        self.proc.wait(timeout=10)
         # Anything the solution left running in its group goes too.
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
@@ -185,10 +192,7 @@ class ChildProcess:
 
     def exit_description(self) -> str:
         """How the process ended, in words ("exited with code 0", "killed by SIGSEGV")."""
-        try:
-            code = self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            return "still running"
+        code = self.proc.wait(timeout=5)
         if code is None:
             return "still running"
         if code < 0:
@@ -205,39 +209,192 @@ class ChildProcess:
         return text, max(0, self.output_total - len(self.output))
 
 
+class _Process:
+    """What the parent needs of a child process, however it was started."""
+
+    pid: int
+
+    def poll(self) -> int | None:
+        """The exit code (negative: killed by that signal), or None while running."""
+        raise NotImplementedError
+
+    def wait(self, timeout: float) -> int | None:
+        """Wait up to `timeout` seconds for the exit code (None if still running)."""
+        raise NotImplementedError
+
+
+class _Spawned(_Process):
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self.popen = popen
+        self.pid = popen.pid
+
+    def poll(self) -> int | None:
+        return self.popen.poll()
+
+    def wait(self, timeout: float) -> int | None:
+        try:
+            return self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+
+class _Forked(_Process):
+    def __init__(self, zygote: Zygote, pid: int) -> None:
+        self.zygote = zygote
+        self.pid = pid
+
+    def poll(self) -> int | None:
+        return self.zygote.exit_code(self.pid, 0.0)
+
+    def wait(self, timeout: float) -> int | None:
+        return self.zygote.exit_code(self.pid, timeout)
+
+
+def child_environment() -> dict[str, str]:
+    """The environment of a grading child (or zygote)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [_PACKAGE_ROOT, *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
+    env.pop("TRITON_INTERPRET", None)  # the child decides, per job
+    env["PYTHONUNBUFFERED"] = "1"  # prints reach the capped pipe even if the child dies
+    env["PYTHONIOENCODING"] = "utf-8"
+    # numpy's BLAS pool would be a second thread in the zygote at fork time; torch has its own.
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    return env
+
+
+_RECORD = struct.Struct(">cqq")  # mirrors child._RECORD
+
+
+class Zygote:
+    """A spawned process with torch imported that forks grading children on request."""
+
+    def __init__(self) -> None:
+        parent_end, child_end = socket.socketpair()
+        self.workdir = tempfile.TemporaryDirectory(prefix="quizapp-zygote-")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "quizapp.core.grading.child", "--zygote",
+             str(child_end.fileno())],
+            pass_fds=(child_end.fileno(),), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.workdir.name,
+            env=child_environment(), start_new_session=True)
+        child_end.close()
+        self.control = parent_end
+        self._request_lock = threading.Lock()
+        self._forked: queue.Queue[int] = queue.Queue()
+        self._exits: dict[int, int] = {}
+        self._exit_cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True, name="grader-zygote").start()
+
+    def _read(self) -> None:
+        buffer = b""
+        try:
+            while True:
+                chunk = self.control.recv(4096)
+                if not chunk:
+                    break
+                buffer += chunk
+                while len(buffer) >= _RECORD.size:
+                    kind, pid, status = _RECORD.unpack(buffer[:_RECORD.size])
+                    buffer = buffer[_RECORD.size:]
+                    if kind == b"P":
+                        self._forked.put(pid)
+                    else:
+                        with self._exit_cond:
+                            self._exits[pid] = os.waitstatus_to_exitcode(int(status))
+                            self._exit_cond.notify_all()
+        except OSError:
+            pass
+        finally:
+            self._forked.put(-1)
+            with self._exit_cond:
+                self._exit_cond.notify_all()
+
+    def alive(self) -> bool:
+        """True while the zygote runs."""
+        return self.proc.poll() is None
+
+    def fork(self, job_fd: int, result_fd: int, output_fd: int) -> int:
+        """A new child wired to these pipe ends; its pid. Raises ChildGone if the zygote is
+        gone."""
+        with self._request_lock:
+            if not self.alive():
+                raise ChildGone("the grading zygote is not running")
+            try:
+                socket.send_fds(self.control, [b"F"], [job_fd, result_fd, output_fd])
+                pid = self._forked.get(timeout=STARTUP_TIMEOUT_S)
+            except (OSError, queue.Empty):
+                pid = -1
+            if pid < 0:
+                # A late reply would pair the next request with the wrong pid: retire it.
+                self.proc.kill()
+                raise ChildGone("the grading zygote did not fork")
+            return pid
+
+    def exit_code(self, pid: int, timeout: float) -> int | None:
+        """The child's exit code once the zygote has reaped it (None while running)."""
+        deadline = time.monotonic() + timeout
+        with self._exit_cond:
+            while pid not in self._exits:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self.alive():
+                    return self._exits.get(pid)
+                self._exit_cond.wait(remaining)
+            return self._exits[pid]
+
+    def close(self) -> None:
+        """Stop the zygote (its idle children notice and exit)."""
+        try:
+            self.control.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.workdir.cleanup()
+
+
+#: Seconds a fresh zygote may take to import torch before a fork request gives up.
+STARTUP_TIMEOUT_S = 120.0
+
+
 class WarmPool:
-    """At most one child started ahead of time, waiting for its job (thread-safe)."""
+    """The zygote, when keeping warm is enabled (thread-safe)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._child: ChildProcess | None = None
+        self._zygote: Zygote | None = None
         self.enabled = False
 
     def take(self, rss_limit: int | None) -> ChildProcess:
-        """A started child: the warm one when there is one, else a new one."""
+        """A started child: forked from the zygote when warm, else freshly spawned."""
         with self._lock:
-            child, self._child = self._child, None
-        if child is not None and child.alive() and child.rss_limit == rss_limit:
-            return child
-        if child is not None:
-            child.close()
+            zygote = self._zygote
+        if self.enabled and zygote is not None and zygote.alive():
+            try:
+                return ChildProcess(rss_limit, zygote=zygote)
+            except ChildGone:
+                pass
         return ChildProcess(rss_limit)
 
-    def refill(self, rss_limit: int | None) -> None:
-        """Start the next child now, if keeping warm is enabled."""
+    def refill(self, rss_limit: int | None = None) -> None:
+        """(Re)start the zygote if keeping warm is enabled and it is not running."""
         if not self.enabled:
             return
         with self._lock:
-            if self._child is not None and self._child.alive():
-                return
-            self._child = ChildProcess(rss_limit)
+            if self._zygote is None or not self._zygote.alive():
+                if self._zygote is not None:
+                    self._zygote.close()
+                self._zygote = Zygote()
 
     def shutdown(self) -> None:
-        """Stop the waiting child, if any."""
+        """Stop the zygote, if any."""
         with self._lock:
-            child, self._child = self._child, None
-        if child is not None:
-            child.close()
+            zygote, self._zygote = self._zygote, None
+        if zygote is not None:
+            zygote.close()
 
 
 POOL = WarmPool()

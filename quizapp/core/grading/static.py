@@ -3,9 +3,10 @@
 - `detect_track`: a file defining a `@triton.jit` (or `@triton.autotune` / `@triton.heuristics`)
   kernel is a Triton solution.
 - `find_forbidden`: the first use of a forbidden API — an attribute access (`F.rms_norm`), a
-  `from torch... import` of it, or its name as a string handed to a lookup
+  `from torch... import` of it, or its name as a string handed to a torch lookup
   (`getattr(F, "rms_norm")`, `importlib.import_module(...)`, `vars(F)["rms_norm"]`). The
-  user's own `def rms_norm` or `__all__ = ["rms_norm"]` is fine. Aliases assembled at runtime
+  user's own `def rms_norm`, `self.rms_norm` or `__all__ = ["rms_norm"]` are fine. Aliases
+  assembled at runtime
   (`getattr(F, "scaled_" + "dot_product_attention")`) get past any static check; the
   runtime tripwire in the child catches those.
 
@@ -53,11 +54,12 @@ def _call_name(func: ast.expr) -> str:
     return ""
 
 
-def _is_namespace(node: ast.expr) -> bool:
-    """`x.__dict__` or `vars(x)` (or globals()): a mapping from names to attributes."""
+def _is_namespace(node: ast.expr, roots: set[str]) -> bool:
+    """`F.__dict__` or `vars(F)` for a torch module F: a mapping from names to attributes."""
     if isinstance(node, ast.Attribute) and node.attr == "__dict__":
-        return True
-    return isinstance(node, ast.Call) and _call_name(node.func) in ("vars", "globals")
+        return _root(node.value) in roots
+    return (isinstance(node, ast.Call) and _call_name(node.func) == "vars" and bool(node.args)
+            and _root(node.args[0]) in roots)
 
 
 def defines_triton_kernel(tree: ast.AST) -> bool:
@@ -90,15 +92,46 @@ def detect_track(source: str) -> str:
     return "triton" if defines_triton_kernel(tree) else "torch"
 
 
+def torch_names(tree: ast.AST) -> set[str]:
+    """Names the module binds to torch or one of its submodules (`torch`, `F`, `nn`...)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "torch":
+                    names.add(alias.asname or "torch")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
+            for alias in node.names:
+                names.add(alias.asname or alias.name)
+    return names
+
+
+def _root(node: ast.expr) -> str:
+    """The name an attribute chain starts from (`torch` in `torch.nn.functional.x`)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    if isinstance(node, ast.Call):
+        # importlib.import_module("torch.nn.functional").x leads into torch too.
+        if _call_name(node.func) in ("import_module", "__import__") and node.args \
+                and isinstance(node.args[0], ast.Constant) \
+                and str(node.args[0].value).split(".")[0] == "torch":
+            return "torch"
+        return _root(node.func)
+    return node.id if isinstance(node, ast.Name) else ""
+
+
 def find_forbidden(tree: ast.AST, forbidden: Iterable[tuple[str, frozenset[str]]]
                    ) -> ForbiddenUse | None:
     """The first use of a forbidden API in `tree`.
 
     `forbidden` pairs the API's display name with the attribute names that reveal it
-    (e.g. ("torch.nn.functional.rms_norm", {"rms_norm"})). The user's own function may share
-    the name (`def rms_norm`): only attribute access, imports from torch and strings handed to
-    a call count, never a bare name."""
+    (e.g. ("torch.nn.functional.rms_norm", {"rms_norm"})). Only what leads into torch
+    counts: attributes of names bound to torch (`F.rms_norm`, `torch.nn.functional.x`), imports
+    from torch, and torch lookups by string. The user's own `def rms_norm`, `self.rms_norm` or
+    `__all__ = ["rms_norm"]` are fine; whatever gets past this check meets the runtime
+    tripwire."""
     table = [(api, names) for api, names in forbidden]
+    roots = torch_names(tree) | {"torch"}
     hits: list[ForbiddenUse] = []
 
     def lookup(name: str) -> str | None:
@@ -107,8 +140,12 @@ def find_forbidden(tree: ast.AST, forbidden: Iterable[tuple[str, frozenset[str]]
                 return api
         return None
 
+    def strings(call: ast.Call) -> list[str]:
+        return [arg.value for arg in [*call.args, *(k.value for k in call.keywords)]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
+        if isinstance(node, ast.Attribute) and _root(node.value) in roots:
             api = lookup(node.attr)
             if api:
                 hits.append(ForbiddenUse(api, node.lineno, f"uses .{node.attr}"))
@@ -119,13 +156,18 @@ def find_forbidden(tree: ast.AST, forbidden: Iterable[tuple[str, frozenset[str]]
                     hits.append(ForbiddenUse(api, node.lineno,
                                              f"imports {alias.name} from {node.module}"))
         elif isinstance(node, ast.Call) and _call_name(node.func) in _LOOKUPS:
-            for arg in [*node.args, *(k.value for k in node.keywords)]:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    api = lookup(arg.value.rsplit(".", 1)[-1])
-                    if api:
-                        hits.append(ForbiddenUse(api, node.lineno,
-                                                 f"looks up '{arg.value}' by name"))
-        elif isinstance(node, ast.Subscript) and _is_namespace(node.value):
+            name = _call_name(node.func)
+            into_torch = (
+                name in ("getattr", "__getattribute__") and node.args
+                and _root(node.args[0]) in roots
+            ) or (name in ("import_module", "__import__", "locate", "resolve_name")
+                  and any(t.split(".")[0] == "torch" for t in strings(node))
+                  ) or name == "attrgetter"
+            for text in strings(node) if into_torch else []:
+                api = lookup(text.rsplit(".", 1)[-1])
+                if api:
+                    hits.append(ForbiddenUse(api, node.lineno, f"looks up '{text}' by name"))
+        elif isinstance(node, ast.Subscript) and _is_namespace(node.value, roots):
             key = node.slice
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 api = lookup(key.value)

@@ -1,0 +1,233 @@
+"""`quizapp drill list|start|watch` and `quizapp grade`: the code drills from the shell.
+
+Parses and prints only; the work is in `quizapp.core.drills` and `quizapp.core.grading`.
+Importing this module imports neither torch nor textual (grading starts torch lazily).
+
+Exit codes (SPEC.md): 0 passed / success, 1 graded and not passed, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from quizapp.core.errors import UsageError
+
+_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "memory": "M",
+         "banned": "⊘", "not run": "·"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `drill` command group and the top-level `grade` command."""
+    drill = sub.add_parser("drill", help="list, start and watch the code drills")
+    drill.set_defaults(func=lambda args: drill.print_help() or 2)
+    dsub = drill.add_subparsers(title="drill commands", metavar="COMMAND",
+                                parser_class=type(drill))
+    listing = dsub.add_parser("list", help="the drills, their tracks and your best result")
+    listing.add_argument("--json", action="store_true", help="print one JSON list")
+    listing.set_defaults(func=list_drills)
+    start = dsub.add_parser("start", help="copy a drill's starter into your workspace and "
+                                          "print its path")
+    start.add_argument("id", metavar="ID", help="drill id (see `quizapp drill list`)")
+    start.add_argument("--track", choices=("torch", "triton"), default="torch")
+    start.add_argument("--force", action="store_true",
+                       help="replace an existing workspace file with the starter")
+    start.set_defaults(func=start_cmd)
+    watch = dsub.add_parser("watch", help="re-grade your workspace file every time it is saved")
+    watch.add_argument("id", metavar="ID", help="drill id")
+    watch.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                       help="the solution file (default: your workspace copy)")
+    watch.add_argument("--track", choices=("torch", "triton"), default=None)
+    watch.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    watch.set_defaults(func=watch_cmd)
+
+    grade = sub.add_parser("grade", help="grade a drill solution (default FILE: your "
+                                         "workspace copy)")
+    grade.add_argument("id", metavar="ID", help="drill id")
+    grade.add_argument("file", nargs="?", type=Path, metavar="FILE", help="the solution file")
+    grade.add_argument("--json", action="store_true", help="print one JSON object (SPEC.md)")
+    grade.add_argument("--bench", action="store_true",
+                       help="time a passing solution against the reference")
+    grade.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    grade.add_argument("--track", choices=("torch", "triton"), default=None,
+                       help="override the track detected from the file")
+    grade.set_defaults(func=grade_cmd)
+
+
+# --------------------------------------------------------------------------- list / start
+
+
+def _best_results() -> dict[str, Any]:
+    from quizapp.core.store import Store
+
+    with Store.open() as store:
+        return store.best_drill_results()
+
+
+def list_drills(args: argparse.Namespace) -> int:
+    """Print the drills with topic, difficulty, tracks and the best result so far."""
+    from quizapp.core.drills import load_drills
+
+    drills = load_drills()
+    best = _best_results()
+    if args.json:
+        rows = []
+        for drill in drills.values():
+            result = best.get(drill.id)
+            rows.append({
+                "id": drill.id, "title": drill.title["en"], "title_zh": drill.title["zh"],
+                "topics": list(drill.topics), "difficulty": drill.difficulty,
+                "tracks": list(drill.tracks), "signatures": drill.signatures(),
+                "best": None if result is None else {
+                    "status": result.status, "passed": result.passed, "track": result.track,
+                    "at": result.at.isoformat(), "user_ms": result.user_ms,
+                    "ratio": result.ratio}})
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    width = max(len(d) for d in drills) if drills else 10
+    for drill in drills.values():
+        result = best.get(drill.id)
+        if result is None:
+            status = "not tried"
+        elif result.passed:
+            status = "passed" + (f", {result.ratio:.2f}× reference" if result.ratio else "")
+        else:
+            status = result.status
+        print(f"{drill.id:<{width}}  {'★' * drill.difficulty:<5}  "
+              f"{'/'.join(drill.tracks):<12}  {drill.topics[0]:<30}  {status:<24}  "
+              f"{drill.title['en']}")
+    return 0
+
+
+def start_cmd(args: argparse.Namespace) -> int:
+    """Copy the starter into the workspace (keeping an existing file) and print the path."""
+    from quizapp.core.drills import start_drill, workspace_file
+
+    existed = workspace_file(args.id, args.track).exists()
+    path = start_drill(args.id, args.track, overwrite=args.force)
+    print(path)
+    if existed and not args.force:
+        print("quizapp: kept your existing file (use --force to start over from the starter)",
+              file=sys.stderr)
+    return 0
+
+
+# --------------------------------------------------------------------------- grade / watch
+
+
+def _progress(enabled: bool) -> Any:
+    if not enabled:
+        return None
+
+    def show(line: str) -> None:
+        sys.stderr.write(f"\r\033[K  {line[:100]}")
+        sys.stderr.flush()
+
+    return show
+
+
+def _clear_progress(enabled: bool) -> None:
+    if enabled:
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+
+def grade_cmd(args: argparse.Namespace) -> int:
+    """Grade a solution; print the verdict (or one JSON object); exit 0 only if it passed."""
+    from quizapp.core.grading import grade_solution
+
+    live = not args.json and sys.stderr.isatty()
+    try:
+        result = grade_solution(args.id, args.file, track=args.track, bench=args.bench,
+                                device=args.device, progress=_progress(live))
+    finally:
+        _clear_progress(live)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        print_result(result)
+    return 0 if result.passed else 1
+
+
+def print_result(result: Any, out: Any = None) -> None:
+    """The human-readable report of a grade."""
+    out = out or sys.stdout
+    write = out.write
+    mark = _MARK.get(result.status, "?")
+    where = f"{result.track}, {result.device}" + (", interpreted" if result.interpreted else "")
+    write(f"{mark} {result.drill} ({where}): {result.status.upper()} — {result.message}\n")
+    if result.cases:
+        passed = sum(1 for c in result.cases if c.passed)
+        write(f"  {passed} of {len(result.cases)} cases passed\n")
+        # Group cases failing with the same message: one line each, with a count.
+        groups: dict[str, list[Any]] = {}
+        for case in result.cases:
+            if not case.passed and case.status != "not run":
+                groups.setdefault(case.message, []).append(case)
+        for shown, (message, cases) in enumerate(groups.items()):
+            if shown == 6:
+                write(f"  … and {len(groups) - 6} more kinds of failure\n")
+                break
+            more = f" (and {len(cases) - 1} more case{'s' if len(cases) > 2 else ''})" \
+                if len(cases) > 1 else ""
+            write(f"  {_MARK.get(cases[0].status, '?')} {cases[0].name}{more}: {message}\n")
+    if result.mistake is not None:
+        write(f"  Looks like {result.mistake.id}: {result.mistake.explanation['en']}\n")
+    if result.timing is not None:
+        timing = result.timing
+        write(f"  Timing ({timing.label}; {timing.size}):\n"
+              f"    yours {timing.user_ms:.4g} ms, reference {timing.reference_ms:.4g} ms — "
+              f"{timing.ratio:.2f}× (95% CI {timing.ci95[0]:.2f}–{timing.ci95[1]:.2f}), "
+              f"{timing.verdict}\n")
+        if timing.triton_ms is not None:
+            write(f"    Triton reference {timing.triton_ms:.4g} ms — yours is "
+                  f"{timing.triton_ratio:.2f}× its time\n")
+    if result.output.strip():
+        lines = result.output.rstrip().splitlines()
+        extra = f", {result.output_truncated} more bytes not kept" \
+            if result.output_truncated else ""
+        write(f"  Your program printed ({len(lines)} lines shown{extra}):\n")
+        for line in lines[:20]:
+            write(f"    | {line[:160]}\n")
+        if len(lines) > 20:
+            write(f"    | … {len(lines) - 20} more lines\n")
+
+
+def watch_cmd(args: argparse.Namespace) -> int:
+    """Grade the file now and again every time it changes, until Ctrl-C."""
+    from quizapp.core.drills import get_drill, workspace_file
+    from quizapp.core.grading import grade_solution, keep_warm
+
+    get_drill(args.id)
+    path = args.file or workspace_file(args.id, args.track or "torch")
+    if not path.exists():
+        raise UsageError(f"no such file: {path}" + ("" if args.file else
+                         f" — run `quizapp drill start {args.id}` first"))
+    keep_warm(True)
+    print(f"watching {path} — save to re-grade, Ctrl-C to stop", file=sys.stderr)
+    last: float | None = None
+    live = sys.stderr.isatty()
+    try:
+        while True:
+            try:
+                stamp = path.stat().st_mtime_ns
+            except FileNotFoundError:
+                time.sleep(0.3)
+                continue
+            if stamp != last:
+                last = stamp
+                print(f"\n── {time.strftime('%H:%M:%S')} {path.name} ──")
+                try:
+                    result = grade_solution(args.id, path, track=args.track,
+                                            device=args.device, progress=_progress(live))
+                finally:
+                    _clear_progress(live)
+                print_result(result)
+                sys.stdout.flush()
+            time.sleep(0.3)
+    finally:
+        keep_warm(False)
