@@ -17,7 +17,7 @@ from quizapp import __version__
 from quizapp.core.errors import QuizappError
 
 #: Command modules under quizapp.cli, each with `register(subparsers)`.
-COMMAND_MODULES = ["content", "app", "progress"]
+COMMAND_MODULES = ["content", "app", "progress", "drill"]
 
 
 class _Parser(argparse.ArgumentParser):
