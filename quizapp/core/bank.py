@@ -21,7 +21,7 @@ import yaml
 
 from quizapp.core import paths
 from quizapp.core.arith import ArithmeticError_, evaluate
-from quizapp.core.quantities import UNIT_FAMILIES
+from quizapp.core.quantities import UNIT_FAMILIES, asked_unit
 
 LANGUAGES = ("en", "zh")
 KINDS = ("single", "multi", "numeric", "short", "cloze", "spot_bug", "ordering")
@@ -200,6 +200,9 @@ class NumericSpec:
     abs: float = 0.0
     rel: float = 0.01
     also_accept: tuple[float, ...] = ()
+    #: The unit the prompt asks the answer in (`answer_in`, or read off "Answer in GiB"):
+    #: a bare number typed by the user is read in it. None: the family's base unit.
+    answer_in: str | None = None
 
     def accepts(self, value: float, target: float | None = None) -> bool:
         """Whether `value` is within tolerance of `target` (default: the answer)."""
@@ -536,12 +539,13 @@ class _Checker:
             return default
         return value
 
-    def numeric_spec(self, raw: Any, line: int, what: str, need_work: bool) -> NumericSpec | None:
+    def numeric_spec(self, raw: Any, line: int, what: str, need_work: bool,
+                     prompt_en: str = "") -> NumericSpec | None:
         spec = self.mapping(raw, line, f"{what} numeric")
         if spec is None:
             return None
-        self.unknown_keys(spec, {"answer", "unit", "abs", "rel", "also_accept", "work"},
-                          f"{what} numeric")
+        self.unknown_keys(spec, {"answer", "unit", "abs", "rel", "also_accept", "work",
+                                 "answer_in"}, f"{what} numeric")
         answer = self.number(spec, "answer", what)
         tol_abs = self.number(spec, "abs", what, default=0.0, positive=True)
         default_rel = 0.01 if "abs" not in spec else 0.0
@@ -563,9 +567,18 @@ class _Checker:
                                   "an arithmetic expression")
         if None in (answer, tol_abs, tol_rel):
             return None
+        answer_in = spec.get("answer_in")
+        if answer_in is not None and (
+                not isinstance(answer_in, str)
+                or answer_in.lower() not in UNIT_FAMILIES.get(unit or "", {})):
+            self.error(spec.line_of("answer_in"), f"{what}: 'answer_in' must be a unit of the "
+                                                  f"'{unit}' family")
+            answer_in = None
+        if answer_in is None and prompt_en:
+            answer_in = asked_unit(prompt_en, unit)
         result = NumericSpec(answer=answer, work=work if isinstance(work, str) else "",
                              unit=unit, abs=tol_abs, rel=tol_rel,
-                             also_accept=tuple(float(a) for a in also))
+                             also_accept=tuple(float(a) for a in also), answer_in=answer_in)
         if isinstance(work, str) and work.strip():
             try:
                 value = evaluate(work)
@@ -578,7 +591,10 @@ class _Checker:
         return result
 
     def _numeric(self, node: LineDict, what: str) -> dict[str, Any] | None:
-        spec = self.numeric_spec(node.get("numeric"), node.line_of("numeric"), what, True)
+        prompt = node.get("prompt")
+        prompt_en = prompt.get("en", "") if isinstance(prompt, dict) else ""
+        spec = self.numeric_spec(node.get("numeric"), node.line_of("numeric"), what, True,
+                                 prompt_en if isinstance(prompt_en, str) else "")
         return None if spec is None else {"numeric": spec}
 
     def _short(self, node: LineDict, what: str) -> dict[str, Any] | None:

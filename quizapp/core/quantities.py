@@ -42,11 +42,32 @@ class QuantityError(ValueError):
     """The text is not a number in the expected unit family; the message says why."""
 
 
-def parse_quantity(text: str, family: str | None = None) -> float:
+#: Units a prompt may ask for ("Answer in GiB", "in milliseconds"), by family.
+_ASKED = re.compile(r"\bin (GiB|GB|MiB|MB|KiB|KB|TiB|TB|milliseconds|ms|microseconds|µs|"
+                    r"nanoseconds|ns|seconds|minutes|hours)\b")
+_UNIT_WORDS = {"milliseconds": "ms", "microseconds": "µs", "nanoseconds": "ns", "seconds": "s",
+               "minutes": "min", "hours": "h"}
+
+
+def asked_unit(prompt: str, family: str | None) -> str | None:
+    """The unit an English prompt asks the answer in ("… Answer in GiB (2³⁰ bytes)"), if it
+    names one of `family`'s units; a bare number typed by the user is read in that unit."""
+    if family is None:
+        return None
+    for match in _ASKED.finditer(prompt):
+        unit = _UNIT_WORDS.get(match[1], match[1])
+        if unit.lower() in UNIT_FAMILIES.get(family, {}):
+            return unit
+    return None
+
+
+def parse_quantity(text: str, family: str | None = None, default_unit: str | None = None
+                   ) -> float:
     """Parse `text` as a number, scaled to the base unit of `family` (None: a plain number).
 
     Accepts digit-group separators (`1,024`, `1_024`), scientific notation (`1e6`, `3×10^8`),
-    powers (`2^20`, `2**20`), and the suffixes of the family (case-insensitive).
+    powers (`2^20`, `2**20`), and the suffixes of the family (case-insensitive). A bare number
+    is read in `default_unit` when given (the unit the question asks for), else the base unit.
     """
     cleaned = unicodedata.normalize("NFKC", text).strip().lower()
     cleaned = cleaned.replace("−", "-").replace("，", ",").replace("。", ".")
@@ -67,7 +88,7 @@ def parse_quantity(text: str, family: str | None = None) -> float:
         value = value * 10.0 ** int(match["sci"])
     if match["sign"] == "-":
         value = -value
-    unit = match["unit"]
+    unit = match["unit"] or (default_unit or "").lower()
     units = UNIT_FAMILIES.get(family or "", {"": 1.0})
     if unit not in units:
         known = ", ".join(sorted(u for u in units if u)) or "none"

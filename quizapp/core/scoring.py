@@ -85,11 +85,14 @@ def grade_numeric(question: Question, answer: str) -> Verdict:
 
 def _grade_number(spec: NumericSpec, answer: str) -> Verdict:
     try:
-        value = parse_quantity(str(answer), spec.unit)
+        value = parse_quantity(str(answer), spec.unit, spec.answer_in)
     except QuantityError as err:
         raise AnswerError(str(err)) from None
     if spec.accepts(value):
         return Verdict(1.0, True, details={"value": value})
+    # A bare number on a percentage question may be a percentage ("20") or a fraction ("0.2").
+    if spec.unit == "percent" and "%" not in str(answer) and spec.accepts(value / 100):
+        return Verdict(1.0, True, details={"value": value / 100})
     for other in spec.also_accept:
         if spec.accepts(value, other):
             return Verdict(1.0, True, ({"en": "Accepted under another valid convention — see "
@@ -171,7 +174,8 @@ def blank_correct(blank: Blank, answer: str) -> bool:
     """Whether one cloze blank is filled correctly."""
     if blank.numeric is not None:
         try:
-            return blank.numeric.accepts(parse_quantity(answer, blank.numeric.unit))
+            return blank.numeric.accepts(
+                parse_quantity(answer, blank.numeric.unit, blank.numeric.answer_in))
         except QuantityError:
             return False
     if blank.regex:

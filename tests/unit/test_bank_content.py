@@ -10,6 +10,7 @@ import pytest
 from quizapp.core.arith import evaluate
 from quizapp.core.bank import Bank, load_bank, load_taxonomy
 from quizapp.core.paths import questions_dir
+from quizapp.core.quantities import UNIT_FAMILIES
 from quizapp.core.scoring import grade
 
 #: Topics an interviewer is most likely to ask about: at least 5 questions each (issue 4).
@@ -52,7 +53,12 @@ def test_every_numeric_answer_is_recomputed_from_its_work(bank: Bank) -> None:
         value = evaluate(spec.work)
         assert spec.accepts(value), f"{q.id}: work gives {value}, answer {spec.answer}"
         # The stated answer itself, typed as a user would, is graded right.
-        assert grade(q, repr(spec.answer)).passed, q.id
+        if spec.answer_in:
+            factor = UNIT_FAMILIES[spec.unit][spec.answer_in.lower()]
+            assert grade(q, repr(spec.answer / factor)).passed, q.id
+            assert grade(q, f"{spec.answer / factor!r} {spec.answer_in}").passed, q.id
+        else:
+            assert grade(q, repr(spec.answer)).passed, q.id
 
 
 def test_every_numeric_cloze_blank_accepts_its_answer(bank: Bank) -> None:

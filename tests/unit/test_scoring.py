@@ -43,14 +43,16 @@ def test_multi_partial_credit() -> None:
     assert grade(exact, {0}).score == 0.0
 
 
-@pytest.mark.parametrize("typed", ["524288", "524,288", "524_288", "512 KiB", "512KiB",
-                                   "0.5 MiB", "2^19", "2**19", "5.24288e5", " 512 kib "])
+@pytest.mark.parametrize("typed", ["512", "524288 B", "524,288 bytes", "524_288B", "512 KiB",
+                                   "512KiB", "0.5 MiB", "2^9", "2**19 B", "5.12e2", " 512 kib "])
 def test_numeric_accepts_units_and_separators(typed: str) -> None:
     assert grade(Q["fixture.kv.bytes-per-token"], typed).passed
 
 
 def test_numeric_wrong_answers_get_a_hint() -> None:
     q = Q["fixture.kv.bytes-per-token"]
+    assert q.numeric is not None and q.numeric.answer_in == "KiB"  # "(in KiB)" in the prompt
+    assert not grade(q, "524288").passed  # a bare number is read in KiB
     half = grade(q, "256 KiB")
     assert not half.passed and "factor of 2" in half.feedback[0]["en"]
     decimal = grade(q, "512 KB")  # 512000: GB-vs-GiB style slip
@@ -190,3 +192,34 @@ def test_arith(expr: str, value: float) -> None:
 def test_arith_rejects(expr: str) -> None:
     with pytest.raises(ArithmeticError_):
         evaluate(expr)
+
+
+def test_bare_numbers_are_read_in_the_unit_the_prompt_asks_for() -> None:
+    base = Q["fixture.kv.bytes-per-token"]
+    spec = replace(base.numeric, answer=14e9, work="14e9", rel=0.01, abs=0.0, answer_in="GB")
+    q = replace(base, numeric=spec)
+    assert grade(q, "14").passed and grade(q, "14 GB").passed and grade(q, "14e9 B").passed
+    assert not grade(q, "14000").passed  # 14000 GB: a unit slip stays wrong
+    assert not grade(q, "14 GiB").passed
+
+
+def test_percent_questions_take_a_percentage_or_a_fraction() -> None:
+    base = Q["fixture.kv.bytes-per-token"]
+    spec = NumericSpec(answer=0.2, work="0.2", unit="percent", rel=0.01)
+    q = replace(base, numeric=spec)
+    assert grade(q, "20").passed and grade(q, "0.2").passed and grade(q, "20%").passed
+    assert not grade(q, "0.2%").passed and not grade(q, "2").passed
+
+
+@pytest.mark.parametrize("prompt,family,unit", [
+    ("How much memory? Answer in GB (10⁹ bytes).", "bytes", "GB"),
+    ("Answer in GiB (2³⁰ bytes); ignore activations.", "bytes", "GiB"),
+    ("what is the lower bound on the time per token, in milliseconds?", "seconds", "ms"),
+    ("A GPU with 80 GB holds it. How many bytes per token?", "bytes", None),
+    ("Answer in GB.", None, None),
+    ("Answer in FLOPs.", "flops", None),
+])
+def test_asked_unit(prompt: str, family: str | None, unit: str | None) -> None:
+    from quizapp.core.quantities import asked_unit
+
+    assert asked_unit(prompt, family) == unit
