@@ -591,13 +591,34 @@ def load_card(store: Store, key: str, now: datetime | None = None) -> Card:
 
 def preview_ratings(scheduler: Scheduler, card: Card, now: datetime) -> dict[Rating, Preview]:
     """The four outcomes of rating `card` at `now`. fsrs fuzzes intervals at random, so call
-    this once when the answer is revealed and commit the preview the user picks."""
+    this once when the answer is revealed and commit the preview the user picks.
+
+    fsrs fuzzes each rating on its own, so one draw can offer Easy a shorter interval than
+    Good (3d vs 4d). Then fsrs is asked for a few more draws per rating and the first
+    combination with Hard ≤ Good ≤ Easy is shown: every interval is still exactly one that
+    fsrs computed for that rating; none is adjusted by hand.
+    """
     now = as_utc(now)
-    out = {}
-    for rating in RATINGS:
+
+    def draw(rating: Rating) -> Preview:
         new_card, log = scheduler.review_card(card, rating, review_datetime=now)
-        out[rating] = Preview(rating, new_card, log, new_card.due - now)
+        return Preview(rating, new_card, log, new_card.due - now)
+
+    out = {rating: draw(rating) for rating in RATINGS}
+    if out[Rating.Hard].interval <= out[Rating.Good].interval <= out[Rating.Easy].interval:
+        return out
+    pools = {rating: [out[rating]] + [draw(rating) for _ in range(_FUZZ_DRAWS - 1)]
+             for rating in (Rating.Hard, Rating.Good, Rating.Easy)}
+    for good in pools[Rating.Good]:
+        hard = next((p for p in pools[Rating.Hard] if p.interval <= good.interval), None)
+        easy = next((p for p in pools[Rating.Easy] if p.interval >= good.interval), None)
+        if hard is not None and easy is not None:
+            return {**out, Rating.Hard: hard, Rating.Good: good, Rating.Easy: easy}
     return out
+
+
+#: Draws per rating `preview_ratings` asks fsrs for when the first ones are out of order.
+_FUZZ_DRAWS = 12
 
 
 @dataclass(frozen=True)

@@ -542,3 +542,17 @@ def test_review_log_rows_are_json_cards(store: Store) -> None:
     review(store, "q:a", Rating.Hard, T0)
     row = store.conn.execute("SELECT card FROM cards").fetchone()
     assert json.loads(row["card"])["card_id"] == rv.fsrs_id("q:a")
+
+
+def test_previews_never_offer_easy_less_than_good_or_good_less_than_hard() -> None:
+    """fsrs fuzzes each rating independently; the previews shown must still be ordered."""
+    rng = random.Random(11)
+    scheduler = rv.ReviewSettings().scheduler()
+    for _ in range(300):
+        last = T0 - timedelta(days=rng.uniform(1, 20))
+        card = Card(card_id=1, state=State.Review, stability=rng.uniform(0.3, 12),
+                    difficulty=rng.uniform(1, 10), due=T0, last_review=last)
+        p = rv.preview_ratings(scheduler, card, T0)
+        assert p[Rating.Hard].interval <= p[Rating.Good].interval <= p[Rating.Easy].interval
+        for rating, preview in p.items():   # each one is what fsrs computed for that rating
+            assert preview.log.rating == rating and preview.card.last_review == T0
