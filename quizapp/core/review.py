@@ -362,6 +362,8 @@ class QueueItem:
     is_new: bool
     due: datetime | None       # None for a bank question that has no card yet
     retrievability: float      # now; 0 for new cards
+    #: The fsrs State of a reviewed card (1 learning, 2 review, 3 relearning); None if new.
+    state: int | None = None
 
 
 @dataclass
@@ -496,19 +498,19 @@ def build_queue(store: Store, bank: Bank, now: datetime | None = None, *,
     curve = retrievability_fn(settings.scheduler())
     parse = datetime.fromisoformat  # stored times are all UTC ISO strings (store.to_iso)
     questions = bank.questions
-    ranked: list[tuple[float, str, str]] = []
-    for key, due, stability, last_review in store.conn.execute(
-        "SELECT card_id, due, stability, last_review FROM cards "
+    ranked: list[tuple[float, str, str, int]] = []
+    for key, due, stability, last_review, state in store.conn.execute(
+        "SELECT card_id, due, stability, last_review, state FROM cards "
         "WHERE retired = 0 AND last_review IS NOT NULL AND due < ?", (to_iso(end_of_day(now)),)
     ):
         r = curve(stability, (now - parse(last_review)).days) if stability else 0.0
-        ranked.append((r, due, key))
+        ranked.append((r, due, key, state))
     ranked.sort()
     due_items = []
-    for r, due, key in ranked:
+    for r, due, key, state in ranked:
         kind, item_id = split_card_key(key)
         topic = _main_topic(questions.get(item_id)) if kind == "question" else None
-        due_items.append(QueueItem(key, kind, item_id, topic, False, parse(due), r))
+        due_items.append(QueueItem(key, kind, item_id, topic, False, parse(due), r, state))
 
     done = new_done_on(store, study_day(now))
     budget = max(0, settings.new_per_day - done)
@@ -797,7 +799,8 @@ class ReviewSession:
             record = commit_rating(self.store, item.key, self._card, preview,
                                    duration_ms=duration)
             if preview.card.due < end_of_day(preview.log.review_datetime):
-                self.learning.append((preview.card.due, replace(item, is_new=False)))
+                self.learning.append((preview.card.due, replace(
+                    item, is_new=False, state=int(preview.card.state))))
         self.history.append((item, record, rating))
         self.reviewed += 1
         self.counts[rating] += 1

@@ -128,6 +128,8 @@ async def test_each_rating_shows_its_interval_and_schedules_the_card(clock: Fake
         # The Again card is back (its minute is up): Easy graduates it by days.
         now.advance(minutes=1)
         assert current_question(app) == SINGLE
+        heading = str(screen(app).query_one(QuestionView).query_one(".heading", Static).render())
+        assert heading.startswith("Learning · ")
         await pilot.press("1", "enter")
         await pilot.pause()
         easy = (bar(app).labels or {})[4]

@@ -169,7 +169,8 @@ class ReviewScreen(Screen):
     def _heading(self, item: rv.QueueItem, question: Question) -> str:
         content = self.qa.content
         topic = content.taxonomy.topics.get(question.topics[0]) if content else None
-        label = tr("New", self.lang) if item.is_new else tr("Review", self.lang)
+        label = tr("New", self.lang) if item.is_new else tr(
+            {1: "Learning", 3: "Relearning"}.get(item.state or 2, "Review"), self.lang)
         if self.cram_topic is not None:
             label = tr("Cram", self.lang)
         return " · ".join(p for p in (label, topic.title(self.lang) if topic else "") if p)

@@ -36,6 +36,8 @@ REVIEW_ZH: dict[str, str] = {
     # review screen
     "New": "新卡",
     "Review": "复习",
+    "Learning": "学习中",
+    "Relearning": "重新学习",
     "Cram": "突击",
     "Rating taken back.": "已撤销评分。",
     "c: cram a topic · t: statistics · u: undo · Esc: back":
