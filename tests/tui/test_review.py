@@ -279,6 +279,7 @@ async def test_a_drill_card_is_solved_again_from_a_blank_starter(
     with Store.open() as store:                # the user met the drill before
         store.record_drill_result("rmsnorm", track="torch", status="failed", passed=False,
                                   message="", result={}, at=T0 - timedelta(days=1))
+        store.set_setting("drill.hints.rmsnorm", 2)   # hints left over from an old attempt
     mine = workspace_file("rmsnorm")
     mine.write_text("# my old solution\n", encoding="utf-8")
     opened: list[str] = []
@@ -291,6 +292,7 @@ async def test_a_drill_card_is_solved_again_from_a_blank_starter(
         await pilot.press("o")
         await pilot.pause()
         assert opened == ["rmsnorm"]
+        assert app.store.get_setting("drill.hints.rmsnorm") == 0
         assert mine.read_text(encoding="utf-8") == \
             drills["rmsnorm"].starter_path("torch").read_text(encoding="utf-8")
         assert (mine.parent / "rmsnorm.before-review.py").read_text(encoding="utf-8") == \

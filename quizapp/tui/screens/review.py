@@ -259,6 +259,9 @@ class ReviewScreen(Screen):
         except QuizappError as err:
             self.notify(str(err), severity="error")
             return
+        # A review round starts with no hints shown: the drill screen counts the hints it
+        # reveals from this setting and records them with each grade.
+        self.qa.store.set_setting(f"drill.hints.{item.item_id}", 0)
         card = self.query_one(DrillCard)
         card.kept = kept.name if kept else None
         self._drill_since = self.qa.now()
