@@ -269,3 +269,13 @@ def domain_progress(bank: Bank, taxonomy: Taxonomy,
             row[1] += 1
             row[2] += history[q.id].last_passed
     return [DomainProgress(d, *row) for d, row in counts.items()]
+
+
+def weak_topics(bank: Bank, history: Mapping[str, ItemHistory]) -> list[tuple[str, int]]:
+    """(topic id, questions whose latest answer was wrong) by main topic, most first."""
+    wrong: dict[str, int] = defaultdict(int)
+    for qid, item in history.items():
+        question = bank.questions.get(qid)
+        if question is not None and not item.last_passed:
+            wrong[question.topics[0]] += 1
+    return sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))

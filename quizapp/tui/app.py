@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App
@@ -31,20 +31,19 @@ from textual.binding import Binding
 from textual.reactive import reactive, var
 from textual.screen import Screen
 
-from quizapp.core.bank import Bank, Taxonomy, load_bank, load_taxonomy, question_dirs
 from quizapp.core.config import Config, load_config
 from quizapp.core.errors import UsageError
-from quizapp.core.quiz import (
-    QuizSpec,
-    choose,
-    history_from_attempts,
-    mock_interview,
-    resolve_topic,
-    surprise,
-)
 from quizapp.core.store import Store
-from quizapp.tui.commands import JumpProvider
 from quizapp.tui.strings import tr
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from quizapp.core.bank import Bank, Taxonomy
+    from quizapp.core.quiz import ItemHistory, QuizSpec
+
+# Start-up speed: the bank, the session logic, the review core and the command palette's
+# provider are imported when first used, after the first frame (bench/startup.py).
 
 
 @dataclass
@@ -61,6 +60,8 @@ class Content:
 
 def load_content(config: Config, taxonomy: Taxonomy | None = None) -> Content:
     """Load questions and drills (blocking: the app calls it in a thread worker)."""
+    from quizapp.core.bank import load_bank, load_taxonomy, question_dirs
+
     taxonomy = taxonomy or load_taxonomy()
     bank = load_bank(question_dirs(config.question_dirs), taxonomy=taxonomy)
     problems = []
@@ -77,6 +78,13 @@ def load_content(config: Config, taxonomy: Taxonomy | None = None) -> Content:
     return Content(bank=bank, taxonomy=taxonomy, drills=drills, problems=problems)
 
 
+def _jump_provider() -> type[Provider]:
+    """The command palette's provider, imported when the palette first opens."""
+    from quizapp.tui.commands import JumpProvider
+
+    return JumpProvider
+
+
 class QuizApp(App[None]):
     """quizapp's TUI. `start` is "home", "quiz" (a session on `topics`, `length` questions)
     or "review"; the keyword arguments exist for tests (fixed time, clock and shuffles)."""
@@ -87,7 +95,7 @@ class QuizApp(App[None]):
     TITLE = "quizapp"
     SUB_TITLE = "LLM interview prep"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {JumpProvider}
+    COMMANDS = App.COMMANDS | {_jump_provider}
 
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True,
@@ -110,8 +118,14 @@ class QuizApp(App[None]):
         if not 1 <= length <= 200:
             raise UsageError(f"-n must be from 1 to 200, got {length}")
         # Resolve topics before anything else so that a typo is one line on the terminal.
-        self._taxonomy = content.taxonomy if content else load_taxonomy()
+        topics = list(topics)
+        self._taxonomy: Taxonomy | None = content.taxonomy if content else None
         self.start_topics: frozenset[str] = frozenset()
+        if topics:
+            from quizapp.core.bank import load_taxonomy
+            from quizapp.core.quiz import resolve_topic
+
+            self._taxonomy = self._taxonomy or load_taxonomy()
         for name in topics:
             try:
                 self.start_topics |= resolve_topic(self._taxonomy, name)
@@ -151,8 +165,10 @@ class QuizApp(App[None]):
         """A random generator for one session; derived from the app's seed when it has one."""
         return random.Random(self._rng.random())
 
-    def history(self) -> dict:
+    def history(self) -> dict[str, ItemHistory]:
         """The user's history per question (for choosing what to ask)."""
+        from quizapp.core.quiz import history_from_attempts
+
         return history_from_attempts(self.store.attempts())
 
     # ------------------------------------------------------------------ start-up
@@ -183,7 +199,8 @@ class QuizApp(App[None]):
         if self._preloaded is not None:
             self._content_ready(self._preloaded)
         else:
-            self._load_content()
+            # After the first frame: the loading thread would compete with it for the GIL.
+            self.call_after_refresh(self._load_content)
 
     @work(thread=True, group="content", description="Loading questions and drills")
     def _load_content(self) -> None:
@@ -195,6 +212,8 @@ class QuizApp(App[None]):
         for problem in content.problems:
             self.notify(problem, severity="warning", timeout=10)
         if self.start == "quiz":
+            from quizapp.core.quiz import QuizSpec
+
             self.start_quiz(QuizSpec(topics=self.start_topics, length=self.start_length))
         elif self.start == "review":
             self.action_open("review")
@@ -271,6 +290,8 @@ class QuizApp(App[None]):
         """Start a quiz session with the questions `spec` chooses."""
         if self.content is None:
             return
+        from quizapp.core.quiz import choose
+
         questions = choose(self.content.bank, spec, self.new_rng(), self.history())
         self._run_session(questions, mode="quiz", title=title)
 
@@ -278,6 +299,8 @@ class QuizApp(App[None]):
         """A quiz over the whole bank, weighted toward what is new or was wrong."""
         if self.content is None:
             return
+        from quizapp.core.quiz import surprise
+
         questions = surprise(self.content.bank, self.content.taxonomy, self.new_rng(),
                              self.history(), length or self.config.quiz_length)
         self._run_session(questions, mode="quiz", title=self.tr("Surprise me"))
@@ -288,6 +311,8 @@ class QuizApp(App[None]):
         `mock_minutes` for `mock_length` questions, scaled to `length`."""
         if self.content is None:
             return
+        from quizapp.core.quiz import mock_interview
+
         length = length or self.config.mock_length
         questions = mock_interview(self.content.bank, self.content.taxonomy, self.new_rng(),
                                    self.history(), length, topics)
@@ -307,6 +332,8 @@ class QuizApp(App[None]):
         """A quiz on one topic (from the command palette)."""
         if self.content is None:
             return
+        from quizapp.core.quiz import QuizSpec
+
         topic = self.content.taxonomy.topics[topic_id]
         self.start_quiz(QuizSpec(topics=frozenset({topic_id}), length=self.config.quiz_length),
                         title=topic.title(self.lang))
@@ -315,6 +342,8 @@ class QuizApp(App[None]):
         """A quiz on one domain (from the command palette)."""
         if self.content is None:
             return
+        from quizapp.core.quiz import QuizSpec
+
         topics = self.content.taxonomy.domains[domain]
         title = topics[0].domain_zh if self.lang == "zh" else domain
         self.start_quiz(QuizSpec(topics=frozenset(t.id for t in topics),
@@ -340,4 +369,3 @@ class QuizApp(App[None]):
 
             keep_warm(False)
         self.store.close()
-

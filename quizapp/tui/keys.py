@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -67,3 +68,9 @@ def binding_sections() -> tuple[KeySection, ...]:
 def known_binding_ids() -> set[str]:
     """The ids of all bindings (what `[keys]` in the config file may remap)."""
     return {b.id for section in binding_sections() for b in section.bindings if b.id}
+
+
+def key_label(app: Any, binding: Binding) -> str:
+    """The keys of a binding as the user presses them (after any remap)."""
+    keys = getattr(app, "keymap", {}).get(binding.id or "", binding.key)
+    return ", ".join(app.get_key_display(binding.with_key(k.strip())) for k in keys.split(","))

@@ -18,6 +18,7 @@ Code spans and fenced code blocks are left untouched, and a `$` that reads like 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -357,7 +358,8 @@ def latex_to_unicode(src: str) -> str | None:
         out = parser.sequence()
     except _Unrenderable:
         return None
-    out = re.sub(r" {2,}", " ", out).strip()
+    # Precomposed where Unicode has it (ŷ rather than y + ◌̂): terminals draw those better.
+    out = unicodedata.normalize("NFC", re.sub(r" {2,}", " ", out).strip())
     return out or None
 
 

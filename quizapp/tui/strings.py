@@ -38,7 +38,8 @@ ZH: dict[str, str] = {
         "可在 {path} 的 [keys] 中重新绑定任意按键，例如 \"drill.grade\" = \"ctrl+r,f5\"。",
     "This screen is not available in this version.": "此版本中没有这个界面。",
     "Unknown drill: {d}": "未知的编程练习：{d}",
-    "No questions match; choose other topics or filters.": "没有符合条件的题目，请换一些主题或筛选条件。",
+    "No questions match; choose other topics or filters.":
+        "没有符合条件的题目，请换一些主题或筛选条件。",
     "Confirmation": "确认",
     "Yes": "是",
     "No": "否",
@@ -81,6 +82,16 @@ ZH: dict[str, str] = {
     "Tracks": "赛道",
     "Best": "最好成绩",
     "not tried": "未尝试",
+    "Weak spots": "薄弱环节",
+    "Nothing to worry about yet: answer some questions.": "暂无薄弱环节：先答几道题吧。",
+    "Quiz — choose topics, kinds, difficulty and length": "测验 — 选择主题、题型、难度和题量",
+    "Surprise me — a mixed quiz, new and missed questions first":
+        "随机来一组 — 混合抽题，优先新题和错题",
+    "Mock interview — timed, feedback at the end": "模拟面试 — 限时，结束后反馈",
+    "Review — today's spaced-repetition queue": "复习 — 今天的间隔重复队列",
+    "Drills — implement the classics, graded strictly": "编程练习 — 手写经典实现，严格评测",
+    "Stats — review and mastery statistics": "统计 — 复习与掌握情况",
+    "Help — every key": "帮助 — 全部快捷键",
     "✓ passed": "✓ 通过",
     "✗ {status}": "✗ {status}",
     # ---------------------------------------------------------------- quiz setup
@@ -167,7 +178,8 @@ ZH: dict[str, str] = {
     "belongs at position {n}": "应排在第 {n} 位",
     "essential": "必答",
     "weight {w:g}": "权重 {w:g}",
-    "Type your answer, then ctrl+s to see the key points.": "写下你的答案，然后按 ctrl+s 查看要点。",
+    "Type your answer, then ctrl+s to see the key points.":
+        "写下你的答案，然后按 ctrl+s 查看要点。",
     "Model answer": "参考答案",
     "Tick the points your answer made (number keys / space), then Enter:":
         "勾选你答到的要点（数字键 / 空格），然后回车：",
@@ -188,10 +200,13 @@ ZH: dict[str, str] = {
     "Next": "下一题",
     "Go to the next question (or the summary after the last)": "进入下一题（最后一题后进入总结）",
     "Skip": "跳过",
-    "Skip this question; it is listed for review in the summary": "跳过本题；它会列入总结中的待复习",
+    "Skip this question; it is listed for review in the summary":
+        "跳过本题；它会列入总结中的待复习",
     "End session": "结束",
-    "Stop here and see the summary (answers so far are saved)": "到此结束并查看总结（已答的都已保存）",
-    "End this session now? Your answers so far are saved.": "现在结束本轮吗？已作答的内容都已保存。",
+    "Stop here and see the summary (answers so far are saved)":
+        "到此结束并查看总结（已答的都已保存）",
+    "End this session now? Your answers so far are saved.":
+        "现在结束本轮吗？已作答的内容都已保存。",
     "question {i} of {n}": "第 {i} / {n} 题",
     "{p}/{a} right": "答对 {p}/{a}",
     "⏱ {m}:{s:02d} left": "⏱ 剩余 {m}:{s:02d}",
@@ -218,9 +233,11 @@ ZH: dict[str, str] = {
     "Grade": "评测",
     "Save and grade the solution in the sandbox": "保存并在沙箱中评测",
     "Grade + time": "评测并计时",
-    "Save, grade, and time a passing solution against the reference": "保存、评测，并与参考实现比速度",
+    "Save, grade, and time a passing solution against the reference":
+        "保存、评测，并与参考实现比速度",
     "Cancel grading": "取消评测",
-    "Stop the running grade (the sandboxed process is killed)": "停止正在进行的评测（沙箱进程会被终止）",
+    "Stop the running grade (the sandboxed process is killed)":
+        "停止正在进行的评测（沙箱进程会被终止）",
     "Save": "保存",
     "Write the editor to your workspace file": "把编辑器内容写入你的工作区文件",
     "Hint": "提示",
@@ -233,7 +250,8 @@ ZH: dict[str, str] = {
     "Track": "赛道",
     "Switch between the PyTorch and the Triton track": "在 PyTorch 和 Triton 赛道之间切换",
     "$EDITOR": "$EDITOR",
-    "Edit the file in $EDITOR (the app waits), then reload it": "用 $EDITOR 编辑文件（应用等待），之后重新载入",
+    "Edit the file in $EDITOR (the app waits), then reload it":
+        "用 $EDITOR 编辑文件（应用等待），之后重新载入",
     "Reset": "重置",
     "Replace your file with the starter (asks first)": "用初始模板替换你的文件（会先确认）",
     "Save and go back (from the editor: Escape twice)": "保存并返回（在编辑器中按两次 Esc）",
@@ -258,7 +276,8 @@ ZH: dict[str, str] = {
     "Grading… (Escape cancels)": "评测中…（Esc 取消）",
     "Cancelling…": "正在取消…",
     "Grading cancelled.": "评测已取消。",
-    "Watching {p}: save it in any editor to re-grade.": "正在监视 {p}：在任意编辑器中保存即重新评测。",
+    "Watching {p}: save it in any editor to re-grade.":
+        "正在监视 {p}：在任意编辑器中保存即重新评测。",
     "The file changed on disk: your unsaved edits here were replaced.":
         "文件在磁盘上被修改：这里未保存的编辑已被替换。",
     "passed": "通过",

@@ -37,11 +37,13 @@ def table_strings() -> set[str]:
     from quizapp.tui.commands import SCREENS
     from quizapp.tui.screens.setup import DIFFICULTIES
     from quizapp.tui.widgets.drill.results import STATUS_STYLES, VERDICTS
+    from quizapp.tui.widgets.home.panels import MODES
     from quizapp.tui.widgets.question.numeric import UNIT_HINTS
     from quizapp.tui.widgets.question.view import KIND_HELP, KIND_NAMES
 
     found = set(KIND_NAMES.values()) | set(KIND_HELP.values()) | set(DIFFICULTIES.values())
     found |= set(UNIT_HINTS.values()) | set(STATUS_STYLES) | set(VERDICTS)
+    found |= {text for _, text in MODES}
     for label, help_text, _ in SCREENS:
         found |= {label, help_text}
     return found

@@ -143,7 +143,9 @@ class DrillScreen(Screen):
         last = [r for r in store.drill_results(self.drill.id) if r.track == self.track]
         results = self.query_one(GradeResults)
         if last:
-            results.show_result(last[-1].result, self.lang)
+            # The stored grade JSON, with the columns the store keeps for sure.
+            results.show_result({**last[-1].result, "status": last[-1].status,
+                                 "message": last[-1].message}, self.lang)
         else:
             results.show_idle(self.lang, self._idle_text())
         self.watch(self.app, "lang", self._lang_changed, init=False)

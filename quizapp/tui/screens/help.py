@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -12,14 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from quizapp.core import paths
-from quizapp.tui.keys import binding_sections
+from quizapp.tui.keys import binding_sections, key_label
 from quizapp.tui.strings import tr
-
-
-def key_label(app: Any, binding: Binding) -> str:
-    """The keys of a binding as the user presses them (after any remap)."""
-    keys = getattr(app, "keymap", {}).get(binding.id or "", binding.key)
-    return ", ".join(app.get_key_display(binding.with_key(k.strip())) for k in keys.split(","))
 
 
 class HelpScreen(ModalScreen[None]):

@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from textual import events, on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
-from quizapp.core import review
-from quizapp.core.quiz import domain_progress
+from quizapp.tui.keys import key_label
 from quizapp.tui.strings import LANGUAGE_NAMES, tr
 from quizapp.tui.widgets.footer import LocalizedFooter
-from quizapp.tui.widgets.home.panels import DomainsPanel, DrillsTable, TodayPanel
+from quizapp.tui.widgets.home.panels import DomainsPanel, ModesPanel, TodayPanel, WeakSpotsPanel
 
 #: Width from which the home screen lays its panels side by side.
 WIDE = 120
@@ -43,18 +42,29 @@ class HomeScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
+        # Decided before the children mount: switching later restyles the whole screen.
+        self.set_class(self.app.size.width >= WIDE, "-wide")
         with Vertical(id="home-top"):
             yield Static(id="home-title", markup=False)
         with VerticalScroll(id="home-body"):
             yield TodayPanel(id="today", classes="panel")
             yield DomainsPanel(id="domains", classes="panel")
-            with Vertical(id="drills-box", classes="panel"):
-                yield DrillsTable(id="drills", cursor_type="row", zebra_stripes=False)
-        yield LocalizedFooter()
+            yield ModesPanel(id="modes", classes="panel wide-only")
+            # The drills table is mounted with the content: DataTable is not needed for the
+            # first frame.
+            yield Vertical(id="drills-box", classes="panel")
+            yield WeakSpotsPanel(id="weak", classes="panel wide-only")
+        # The footer is mounted after the first frame: composing its keys costs ~40 ms, and
+        # the panels are what the user reads first (bench/startup.py).
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._mount_footer)
         self.watch(self.app, "lang", self._refresh_all, init=False)
         self.watch(self.app, "content", self._refresh_all, init=True)
+
+    async def _mount_footer(self) -> None:
+        await self.mount(LocalizedFooter())
+        self.refresh_bindings()  # the footer draws its keys when told the bindings changed
 
     def on_screen_resume(self) -> None:
         # Back from a quiz, a drill or a review: the numbers have changed.
@@ -71,6 +81,8 @@ class HomeScreen(Screen):
         return getattr(self.app, "lang", "en")
 
     def _refresh_all(self, *_: Any) -> None:
+        if not self.query("#home-title"):  # not composed (yet, or any more: app exiting)
+            return
         app: Any = self.app
         lang = self.lang
         self.query_one("#home-title", Static).update(
@@ -81,31 +93,64 @@ class HomeScreen(Screen):
         today.border_title = tr("Today", lang)
         domains.border_title = tr("Progress by domain", lang)
         self.query_one("#drills-box").border_title = tr("Drills", lang)
+        self.query_one("#modes").border_title = tr("Start", lang)
+        self.query_one("#weak").border_title = tr("Weak spots", lang)
+        self._show_modes(lang)
         store = app.store
         now: datetime = app.now()
+        content = app.content
+        if content is None:
+            today.show(lang, due=None, new=None, streak=None, answered_today=None)
+            domains.update(tr("Loading questions…", lang))
+            return
+        # Imported here, not at start-up: the first frame does not need them.
+        from quizapp.core import review
+        from quizapp.core.quiz import domain_progress, weak_topics
+
+        numbers = review.summary(store, content.bank, now, drill_ids=list(content.drills))
         # "Today" is the review module's study day (it rolls over at 04:00, like the streak).
         day_began = review.day_start(review.study_day(now), now)
         answered_today = sum(1 for a in store.attempts(since=day_began)
                              if a.item_kind == "question")
-        content = app.content
-        if content is None:
-            today.show(lang, due=None, new=None, streak=None, answered_today=answered_today)
-            domains.update(tr("Loading questions…", lang))
-            return
-        numbers = review.summary(store, content.bank, now, drill_ids=list(content.drills))
         today.show(lang, due=numbers.due_today, new=numbers.new_available,
                    streak=numbers.streak_days, answered_today=answered_today)
-        progress = domain_progress(content.bank, content.taxonomy, app.history())
-        domains.show(lang, content.taxonomy, progress, wide=self.has_class("-wide"))
-        table = self.query_one(DrillsTable)
-        table.fill(lang, content.drills, store.best_drill_results())
+        history = app.history()
+        progress = domain_progress(content.bank, content.taxonomy, history)
+        self.query_one(WeakSpotsPanel).show(lang, content.taxonomy,
+                                            weak_topics(content.bank, history))
+        domains.show(lang, content.taxonomy, progress, wide=self.has_class("-wide"),
+                     width=self._domains_width())
+        from quizapp.tui.widgets.home.drills import DrillsTable
+
+        tables = self.query(DrillsTable)
+        if tables:
+            tables.first().fill(lang, content.drills, store.best_drill_results())
+        else:
+            table = DrillsTable(id="drills", cursor_type="row", zebra_stripes=False)
+            self.query_one("#drills-box").mount(table)
+            self.call_after_refresh(table.fill, lang, content.drills,
+                                    store.best_drill_results())
+
+    def _show_modes(self, lang: str) -> None:
+        bindings = {b.id: b for b in [*self.BINDINGS, *self.app.BINDINGS]
+                    if isinstance(b, Binding) and b.id}
+        keys = {binding_id: key_label(self.app, binding).split(",")[0]
+                for binding_id, binding in bindings.items()}
+        self.query_one(ModesPanel).show(lang, keys)
+
+    def _domains_width(self) -> int:
+        """The text width of the domains panel (one column when wide, else two)."""
+        total = self.app.size.width
+        # Borders and padding take 4 cells; the wide layout gives the panel half the screen.
+        return (total // 2 if self.has_class("-wide") else total) - 4
 
     def action_focus_drills(self) -> None:
         """Move the keyboard to the drills table."""
-        self.query_one(DrillsTable).focus()
+        for table in self.query("#drills"):
+            table.focus()
 
-    @on(DataTable.RowSelected, "#drills")
-    def _open_drill(self, event: DataTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: Any) -> None:
+        # The drills table (the only table here): Enter opens the drill.
         if event.row_key.value is not None:
             self.app.open_drill(event.row_key.value)  # type: ignore[attr-defined]
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
-from quizapp.core.bank import Taxonomy, localize
-from quizapp.core.quiz import DomainProgress
-from quizapp.core.store import DrillResult
 from quizapp.tui.strings import tr
-from quizapp.tui.widgets.tables import fill_table
+
+if TYPE_CHECKING:
+    from quizapp.core.bank import Taxonomy
+    from quizapp.core.quiz import DomainProgress
 
 _SHORT = re.compile(r",|、| and | / |与")
 
@@ -37,7 +37,7 @@ class TodayPanel(Static):
     """Cards due today, new cards available, the streak and today's answers."""
 
     def show(self, lang: str, *, due: int | None, new: int | None, streak: int | None,
-             answered_today: int) -> None:
+             answered_today: int | None) -> None:
         """Render the numbers (None: not known yet)."""
         def num(value: int | None) -> str:
             return "…" if value is None else str(value)
@@ -46,7 +46,7 @@ class TodayPanel(Static):
             (tr("Due today", lang), num(due), "$text-warning" if due else "$text-success"),
             (tr("New", lang), num(new), "$text-accent"),
             (tr("Streak", lang), tr("{n} d", lang).format(n=num(streak)), "$text-primary"),
-            (tr("Answered today", lang), str(answered_today), "$text"),
+            (tr("Answered today", lang), num(answered_today), "$text"),
         ]
         pieces: list[Any] = []
         for i, (label, value, style) in enumerate(parts):
@@ -60,10 +60,13 @@ class DomainsPanel(Static):
     """One line per domain: code, name, progress bar, mastered/total."""
 
     def show(self, lang: str, taxonomy: Taxonomy, progress: list[DomainProgress],
-             *, wide: bool) -> None:
-        """Render the lines; `wide` shows full names in one column, else two columns."""
+             *, wide: bool, width: int = 76) -> None:
+        """Render the lines in `width` cells: one column with full names when `wide`, else
+        two columns with short names."""
+        columns = 1 if wide else 2
+        # Each line: "A " + name + " " + 10-cell bar + 8-cell count; columns 2 cells apart.
+        name_width = max(8, (width - 2 * (columns - 1)) // columns - 21)
         lines = []
-        name_width = 44 if wide else 16
         for item in progress:
             topics = taxonomy.domains[item.domain]
             code = topics[0].code.rstrip("0123456789")
@@ -93,27 +96,41 @@ def _fit(text: str, width: int) -> str:
     return text + " " * (width - cell_len(text))
 
 
-def best_text(best: DrillResult | None, lang: str) -> Content:
-    """A drill's best result for the table."""
-    if best is None:
-        return Content.styled(tr("not tried", lang), "$text-muted")
-    if best.passed:
-        ratio = f" · {best.ratio:.2f}× ref" if best.ratio else ""
-        return Content.styled(tr("✓ passed", lang) + ratio, "$text-success")
-    return Content.styled(tr("✗ {status}", lang).format(status=tr(best.status, lang)),
-                          "$text-error")
+#: The home screen's modes: (binding id, English description) in display order.
+MODES = (
+    ("home.quiz", "Quiz — choose topics, kinds, difficulty and length"),
+    ("home.surprise", "Surprise me — a mixed quiz, new and missed questions first"),
+    ("home.mock", "Mock interview — timed, feedback at the end"),
+    ("home.review", "Review — today's spaced-repetition queue"),
+    ("home.drills", "Drills — implement the classics, graded strictly"),
+    ("home.stats", "Stats — review and mastery statistics"),
+    ("app.help", "Help — every key"),
+)
 
 
-class DrillsTable(DataTable):
-    """The drills with their difficulty, tracks and the user's best result; Enter opens one."""
+class ModesPanel(Static):
+    """One line per mode with its key (as remapped), for the wide layout."""
 
-    def fill(self, lang: str, drills: dict[str, Any], best: dict[str, DrillResult]) -> None:
-        """(Re)build the rows, keeping the cursor."""
-        row = self.cursor_row
-        rows = [[localize(drill.title, lang) or drill_id, "★" * drill.difficulty,
-                 " ".join(drill.tracks), best_text(best.get(drill_id), lang)]
-                for drill_id, drill in drills.items()]
-        fill_table(self, [tr("Drill", lang), tr("Level", lang), tr("Tracks", lang),
-                          tr("Best", lang)], rows, keys=list(drills))
-        if self.row_count:
-            self.move_cursor(row=min(row, self.row_count - 1))
+    def show(self, lang: str, keys: dict[str, str]) -> None:
+        """Render the modes; `keys` maps binding ids to the keys shown."""
+        lines = [Content.assemble((f"{keys.get(binding_id, '?'):>3}  ", "bold $text-accent"),
+                                  tr(text, lang))
+                 for binding_id, text in MODES]
+        self.update(Content("\n").join(lines))
+
+
+class WeakSpotsPanel(Static):
+    """The topics with the most questions whose latest answer was wrong."""
+
+    def show(self, lang: str, taxonomy: Taxonomy, weak: list[tuple[str, int]]) -> None:
+        """Render up to five (topic id, wrong count) pairs."""
+        if not weak:
+            self.update(Content.styled(tr("Nothing to worry about yet: answer some questions.",
+                                          lang), "$text-muted"))
+            return
+        lines = []
+        for topic_id, wrong in weak[:5]:
+            topic = taxonomy.topics.get(topic_id)
+            name = f"{topic.code} {topic.title(lang)}" if topic else topic_id
+            lines.append(Content.assemble((f"{wrong:>3} ✗  ", "bold $text-error"), name))
+        self.update(Content("\n").join(lines))
