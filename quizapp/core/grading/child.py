@@ -126,7 +126,7 @@ def _aliases(out: Any, inputs: dict[str, Any]) -> list[str]:
     """Inputs that the output *is* (the same list) or shares memory with."""
     import torch
 
-    outs = out if isinstance(out, (tuple, list)) and not isinstance(out, torch.Tensor) else [out]
+    outs = list(out) if isinstance(out, tuple) else [out]  # a tuple is several outputs
     found: list[str] = []
     for name, value in inputs.items():
         for item in outs:
@@ -400,7 +400,7 @@ def main(argv: list[str] | None = None) -> None:
 
 # --------------------------------------------------------------------------- zygote
 
-_RECORD = struct.Struct(">cqq")  # kind (b"P" forked / b"X" exited), pid, wait status
+_RECORD = struct.Struct(">cqq")  # kind (b"R" ready, b"P" forked, b"X" exited), pid, status
 
 
 def _zygote(control_fd: int) -> None:
@@ -416,6 +416,7 @@ def _zygote(control_fd: int) -> None:
 
     gc.collect()
     gc.freeze()  # keep the forked children from touching (copying) the zygote's pages
+    control.sendall(_RECORD.pack(b"R", os.getpid(), 0))
     while True:
         readable, _, _ = select.select([control], [], [], 0.2)
         _reap(control)

@@ -32,7 +32,7 @@ from quizapp.core.drills import Case, Drill, Tolerance, get_drill, workspace_fil
 from quizapp.core.errors import UsageError
 from quizapp.core.grading import compare as cmp
 from quizapp.core.grading.cases import build_inputs, case_seed
-from quizapp.core.grading.runner import POOL, ChildGone, ChildProcess
+from quizapp.core.grading.runner import POOL, Cancelled, ChildGone, ChildProcess
 from quizapp.core.grading.static import defines_triton_kernel, detect_track, find_forbidden
 from quizapp.core.grading.timing import Timing, summarize
 
@@ -174,13 +174,15 @@ def grade_solution(drill_id: str, path: str | Path | None = None, *, track: str 
                    bench: bool = False, device: str = "cpu",
                    cancel: threading.Event | None = None,
                    progress: Callable[[str], None] | None = None,
-                   time_limit: float | None = None, record: bool = True) -> GradeResult:
+                   time_limit: float | None = None, bench_seconds: float | None = None,
+                   record: bool = True) -> GradeResult:
     """Grade the solution file `path` (default: the workspace copy) for drill `drill_id`.
 
     `track` overrides the detected track; `device` is "cpu" or "cuda"; `bench` times a
     passing solution. Setting `cancel` kills the child and raises `GradingCancelled`, so a
     TUI worker thread can abandon a grade at any time; `progress` receives short status
-    lines. `time_limit` overrides the drill's (seconds for import plus all cases).
+    lines. `time_limit` overrides the drill's (seconds for import plus all cases);
+    `bench_seconds` the CPU measurement budget of `--bench`.
     Raises `UsageError` for an unknown drill, a missing file, a track the drill lacks or an
     unavailable device; every problem with the solution itself is a `GradeResult`."""
     started = time.monotonic()
@@ -215,6 +217,7 @@ def grade_solution(drill_id: str, path: str | Path | None = None, *, track: str 
         raise UsageError(f"{file.name} defines a Triton kernel, but drill '{drill_id}' has no "
                          f"triton track (grade it with --track torch)")
     session = _Session(drill, file, source, chosen, device, bench, cancel, progress, time_limit)
+    session.bench_seconds = bench_seconds
     return _finish(session.run(), started, record, file)
 
 
@@ -275,6 +278,7 @@ class _Session:
         self.results: list[CaseResult] = []
         self.outputs: dict[int, Any] = {}
         self.child: ChildProcess | None = None
+        self.bench_seconds: float | None = None
 
     def result(self, status: str, message: str, **extra: Any) -> GradeResult:
         return GradeResult(self.drill.id, self.track, self.device, status, message,
@@ -302,7 +306,10 @@ class _Session:
         _, rss_limit = memory_limits()
         _harden_parent()
         self.say("starting the sandbox (Python + torch)")
-        self.child = POOL.take(rss_limit)
+        try:
+            self.child = POOL.take(rss_limit, self._cancelled)
+        except Cancelled:
+            raise GradingCancelled() from None
         try:
             return self._graded()
         finally:
@@ -328,6 +335,9 @@ class _Session:
         budget = int((self.drill.memory_budget_mb or 0) * 2**20)
         prepared: list[_Prepared] = []
         for i, case in enumerate(self.cases):
+            if self._cancelled():
+                self.child.kill()
+                raise GradingCancelled()
             p = self._prepare(case)
             if p.reference_error:  # our bug, not the user's: say so plainly
                 return self.result("error", f"internal error: the reference failed on case "
@@ -388,6 +398,9 @@ class _Session:
         return prepared
 
     # -- the conversation with the child ---------------------------------------------------
+
+    def _cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
 
     def _receive(self, deadline: float) -> Any:
         """The next message, honouring the deadline and the cancel event."""
@@ -697,7 +710,8 @@ class _Session:
         self.child.send({"type": "bench", "drill": self.drill.id, "entry": spec.entry,
                          "params": dict(spec.params), "seed": case_seed(self.drill.id, "bench"),
                          "reference": str(solution_file(self.drill.id, "reference")),
-                         "kernel": str(kernel) if kernel.is_file() else None})
+                         "kernel": str(kernel) if kernel.is_file() else None,
+                         **({"budget_s": self.bench_seconds} if self.bench_seconds else {})})
         try:
             raw = self._receive(time.monotonic() + BENCH_LIMIT_S)
         except TimeoutError:

@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,10 @@ from quizapp.core.grading import protocol
 OUTPUT_CAP = 16 * 1024
 #: The package root, put on the child's PYTHONPATH so it runs from a source checkout too.
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
+
+
+class Cancelled(Exception):
+    """Waiting for a sandbox was abandoned because the grade was cancelled."""
 
 
 class ChildGone(Exception):
@@ -284,6 +289,8 @@ class Zygote:
         self._forked: queue.Queue[int] = queue.Queue()
         self._exits: dict[int, int] = {}
         self._exit_cond = threading.Condition()
+        #: Set once the zygote has imported torch and can fork.
+        self.ready = threading.Event()
         threading.Thread(target=self._read, daemon=True, name="grader-zygote").start()
 
     def _read(self) -> None:
@@ -297,7 +304,9 @@ class Zygote:
                 while len(buffer) >= _RECORD.size:
                     kind, pid, status = _RECORD.unpack(buffer[:_RECORD.size])
                     buffer = buffer[_RECORD.size:]
-                    if kind == b"P":
+                    if kind == b"R":
+                        self.ready.set()
+                    elif kind == b"P":
                         self._forked.put(pid)
                     else:
                         with self._exit_cond:
@@ -345,9 +354,17 @@ class Zygote:
     def close(self) -> None:
         """Stop the zygote (its idle children notice and exit)."""
         try:
+            # shutdown() first: close() alone neither wakes our reader thread blocked in
+            # recv() nor lets the zygote see the end of the stream.
+            self.control.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
             self.control.close()
         except OSError:
             pass
+        if not self.ready.is_set():
+            self.proc.kill()  # still importing torch: nothing to finish
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -368,15 +385,23 @@ class WarmPool:
         self._zygote: Zygote | None = None
         self.enabled = False
 
-    def take(self, rss_limit: int | None) -> ChildProcess:
-        """A started child: forked from the zygote when warm, else freshly spawned."""
+    def take(self, rss_limit: int | None,
+             cancelled: Callable[[], bool] = lambda: False) -> ChildProcess:
+        """A started child: forked from the zygote when warm, else freshly spawned.
+
+        While the zygote is still starting, waits for it (it will be ready sooner than a new
+        process would), polling `cancelled`: raises `Cancelled` when it says so."""
         with self._lock:
             zygote = self._zygote
-        if self.enabled and zygote is not None and zygote.alive():
-            try:
-                return ChildProcess(rss_limit, zygote=zygote)
-            except ChildGone:
-                pass
+        if self.enabled and zygote is not None:
+            while zygote.alive() and not zygote.ready.wait(0.05):
+                if cancelled():
+                    raise Cancelled()
+            if zygote.alive():
+                try:
+                    return ChildProcess(rss_limit, zygote=zygote)
+                except ChildGone:
+                    pass
         return ChildProcess(rss_limit)
 
     def refill(self, rss_limit: int | None = None) -> None:

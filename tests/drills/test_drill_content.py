@@ -1,0 +1,209 @@
+"""The drill definitions: they load, validate, and say precisely what is wrong when broken."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from quizapp.core import drills as drills_mod
+from quizapp.core.drills import check_drills, load_drills, parse_signature, start_drill
+from quizapp.core.errors import UsageError
+from quizapp.core.grading.cases import PARAMS, build_inputs
+
+MISSION = ["attention", "rmsnorm", "bpe_merge", "softmax_merge", "clip_loss"]
+SPEC_SIGNATURES = {
+    "attention": ["attention(q, k, v, mask=None, is_causal=False) -> Tensor"],
+    "rmsnorm": ["rms_norm(x, weight, eps=1e-6) -> Tensor"],
+    "bpe_merge": ["merge(ids, pair, new_id) -> list[int]",
+                  "train(text, vocab_size) -> list[tuple[int, int]]"],
+    "softmax_merge": ["merge_states(m1, l1, o1, m2, l2, o2) -> (m, l, o)",
+                      "blockwise_attention(q, k, v, block_size) -> Tensor"],
+    "clip_loss": ["clip_loss(image_emb, text_emb, logit_scale) -> Tensor"],
+}
+
+
+def test_bundled_drills_are_valid_and_complete() -> None:
+    assert check_drills() == []
+    drills = load_drills()
+    assert list(drills) == MISSION
+    for drill in drills.values():
+        assert drill.signatures() == SPEC_SIGNATURES[drill.id]
+        assert drill.title["en"] and drill.title["zh"]
+        assert drill.statement["en"] and drill.statement["zh"]
+        assert len(drill.hints) >= 3
+        assert "torch" in drill.tracks and set(drill.starters) == set(drill.tracks)
+    assert drills["rmsnorm"].tracks == ("torch", "triton")
+    assert drills["softmax_merge"].tracks == ("torch", "triton")
+    assert drills["softmax_merge"].memory_budget_mb
+
+
+@pytest.mark.parametrize("drill_id", MISSION)
+def test_cases_cover_the_edges(drill_id: str) -> None:
+    drill = load_drills()[drill_id]
+    cases = drill.cases_for("torch")
+    assert len(cases) >= 12
+    names = [c.name for c in cases]
+    assert len(set(names)) == len(names)
+    seeds = [c.seed for c in cases]
+    assert len(set(seeds)) == len(seeds), "every trial needs its own seed"
+    dtypes = {c.params.get("dtype", "float32") for c in cases}
+    if drill_id != "bpe_merge":
+        assert {"float64", "float16"} <= dtypes or drill_id == "softmax_merge"
+    for entry in drill.entry_points:
+        assert any(c.entry == entry.name for c in cases)
+    if drill.entry_points[0].differentiable:
+        assert any(c.grad for c in cases)
+    if "triton" in drill.tracks:
+        interpreted = drill.cases_for("triton", interpreted=True)
+        assert interpreted and not any(c.grad for c in interpreted)
+        assert not any(c.params.get("dtype") == "bfloat16" for c in interpreted)
+
+
+def test_inputs_are_deterministic_offset_and_not_trivial() -> None:
+    import torch
+
+    drill = load_drills()["rmsnorm"]
+    case = drill.cases_for("torch")[0]
+    a = build_inputs("rmsnorm", case.entry, case.params, case.seed)
+    b = build_inputs("rmsnorm", case.entry, case.params, case.seed)
+    assert torch.equal(a.values["x"], b.values["x"])
+    assert abs(float(a.values["x"].mean())) > 0.1  # offset: LayerNorm-style centring shows
+    attention = build_inputs("attention", "attention", {}, 1).values
+    assert float(attention["v"].mean()) > 1.0  # zeros or uniform weights cannot pass
+    clip = build_inputs("clip_loss", "clip_loss", {"n": 6}, 3).values
+    norms = clip["image_emb"].norm(dim=-1)
+    assert float(norms.max() / norms.min()) > 1.5  # normalisation matters
+
+
+def test_chinese_text_and_empty_states_are_generated() -> None:
+    import torch
+
+    text = build_inputs("bpe_merge", "train", {"corpus": "chinese", "length": 50}, 7)
+    assert len(text.values["text"].encode()) > 2 * len(text.values["text"])
+    states = build_inputs("softmax_merge", "merge_states", {"empty": "both"}, 1).values
+    assert bool(torch.isneginf(states["m1"]).all()) and float(states["l2"].abs().sum()) == 0.0
+
+
+def test_parse_signature() -> None:
+    name, params, returns = parse_signature("f(a, b=1e-6, c=None) -> list[int]")
+    assert name == "f" and returns == "list[int]"
+    assert [(p.name, p.has_default, p.default) for p in params] == [
+        ("a", False, None), ("b", True, 1e-6), ("c", True, None)]
+    with pytest.raises(ValueError):
+        parse_signature("f(*args)")
+    with pytest.raises(ValueError):
+        parse_signature("not a signature(")
+
+
+def _broken_drill(tmp_path: Path, body: str, starter: str = "def f(x, eps=1e-6):\n    pass\n"
+                  ) -> Path:
+    folder = tmp_path / "rmsnorm"
+    folder.mkdir()
+    (folder / "drill.yaml").write_text(textwrap.dedent(body), encoding="utf-8")
+    (folder / "starter_torch.py").write_text(starter, encoding="utf-8")
+    return folder
+
+
+GOOD = """\
+    id: rmsnorm
+    title: {en: T, zh: 题}
+    topics: [rmsnorm]
+    difficulty: 2
+    tracks: [torch]
+    statement: {en: S, zh: 说明}
+    entry_points:
+      - signature: "rms_norm(x, weight, eps=1e-6) -> Tensor"
+    hints:
+      - {en: h, zh: 提示}
+    tolerances:
+      float32: {atol: 1.0e-5, rtol: 1.0e-5}
+    cases:
+      - name: one
+        params: {shape: [2, 3]}
+    starters: {torch: starter_torch.py}
+    """
+
+
+def test_a_valid_minimal_drill_passes(tmp_path: Path) -> None:
+    folder = _broken_drill(tmp_path, GOOD, "def rms_norm(x, weight, eps=1e-6):\n    pass\n")
+    assert check_drills([folder]) == []
+
+
+@pytest.mark.parametrize(("change", "line", "needle"), [
+    (("difficulty: 2", "difficulty: 9"), 4, "difficulty"),
+    (("params: {shape: [2, 3]}", "params: {shape: [2, 3], colour: red}"), 15, "unknown "
+     "parameter 'colour'"),
+    (("params: {shape: [2, 3]}", "params: {shape: [2, 3], dtype: float8}"), 15, "'dtype' must "
+     "be one of"),
+    (('"rms_norm(x, weight, eps=1e-6) -> Tensor"', '"rms_norm(x, *rest)"'), 8, "signature"),
+    (("topics: [rmsnorm]", "topics: [no-such-topic]"), 3, "unknown topic"),
+    (("title: {en: T, zh: 题}", "title: {en: T}"), 2, "'zh'"),
+    (("tracks: [torch]", "tracks: [torch, cuda]"), 5, "unknown track"),
+])
+def test_problems_point_at_the_line(tmp_path: Path, change: tuple[str, str], line: int,
+                                    needle: str) -> None:
+    body = GOOD.replace(*change)
+    assert body != GOOD
+    folder = _broken_drill(tmp_path, body, "def rms_norm(x, weight, eps=1e-6):\n    pass\n")
+    problems = check_drills([folder])
+    assert any(f"drill.yaml:{line}: " in p and needle in p for p in problems), problems
+
+
+def test_starter_must_match_the_signature(tmp_path: Path) -> None:
+    folder = _broken_drill(tmp_path, GOOD, "def rms_norm(x, w, eps=1e-5):\n    pass\n")
+    problems = check_drills([folder])
+    assert len(problems) == 1 and "starter starter_torch.py" in problems[0]
+    assert "takes (x, w, eps)" in problems[0]
+
+
+def test_invalid_yaml_is_reported_not_raised(tmp_path: Path) -> None:
+    folder = _broken_drill(tmp_path, "id: rmsnorm\ntitle: [unclosed\n")
+    problems = check_drills([folder])
+    assert problems and "invalid YAML" in problems[0] and ":3:" in problems[0]
+
+
+def test_start_drill_copies_once_and_keeps_user_work() -> None:
+    path = start_drill("rmsnorm")
+    assert path.read_text() == load_drills()["rmsnorm"].starter_path("torch").read_text()
+    path.write_text("# my work\n")
+    assert start_drill("rmsnorm") == path and path.read_text() == "# my work\n"
+    start_drill("rmsnorm", overwrite=True)
+    assert "def rms_norm" in path.read_text()
+    triton = start_drill("rmsnorm", "triton")
+    assert triton != path and "@triton.jit" in triton.read_text()
+    with pytest.raises(UsageError, match="no triton track"):
+        start_drill("clip_loss", "triton")
+    with pytest.raises(UsageError, match="unknown drill 'nope'"):
+        start_drill("nope")
+
+
+def test_every_case_builder_has_a_drill() -> None:
+    assert set(PARAMS) == set(MISSION)
+    for drill in load_drills().values():
+        assert set(PARAMS[drill.id]) == {e.name for e in drill.entry_points}
+
+
+def test_loading_drills_and_the_cli_never_imports_torch() -> None:
+    code = ("import sys, quizapp.core.drills as d, quizapp.cli.drill, quizapp.core.grading\n"
+            "d.load_drills(); d.check_drills()\n"
+            "print('torch' in sys.modules, 'triton' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False"]
+
+
+def test_load_drills_is_cached_until_a_file_changes(tmp_path: Path) -> None:
+    folder = _broken_drill(tmp_path, GOOD, "def rms_norm(x, weight, eps=1e-6):\n    pass\n")
+    first = drills_mod.load_drills(tmp_path)
+    assert list(first) == ["rmsnorm"]
+    assert drills_mod.load_drills(tmp_path)["rmsnorm"] is first["rmsnorm"]
+    yaml_path = folder / "drill.yaml"
+    yaml_path.write_text(yaml_path.read_text().replace("difficulty: 2", "difficulty: 3"))
+    import os
+
+    os.utime(yaml_path, ns=(1, 10**18))
+    assert drills_mod.load_drills(tmp_path)["rmsnorm"].difficulty == 3
