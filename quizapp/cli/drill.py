@@ -143,14 +143,28 @@ def grade_cmd(args: argparse.Namespace) -> int:
     live = not args.json and sys.stderr.isatty()
     try:
         result = grade_solution(args.id, args.file, track=args.track, bench=args.bench,
-                                device=args.device, progress=_progress(live))
+                                device=args.device, progress=_progress(live), record=False)
     finally:
         _clear_progress(live)
+    _record(result)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         print_result(result)
     return 0 if result.passed else 1
+
+
+def _record(result: Any) -> None:
+    """Store the grade; a broken database costs the record, never the verdict."""
+    import sqlite3
+
+    from quizapp.core.grading import record_grade
+    from quizapp.core.store import StoreError
+
+    try:
+        record_grade(result)
+    except (StoreError, sqlite3.Error, OSError) as err:
+        print(f"quizapp: the grade was not recorded: {err}", file=sys.stderr)
 
 
 def print_result(result: Any, out: Any = None) -> None:
@@ -222,10 +236,11 @@ def watch_cmd(args: argparse.Namespace) -> int:
                 last = stamp
                 print(f"\n── {time.strftime('%H:%M:%S')} {path.name} ──")
                 try:
-                    result = grade_solution(args.id, path, track=args.track,
+                    result = grade_solution(args.id, path, track=args.track, record=False,
                                             device=args.device, progress=_progress(live))
                 finally:
                     _clear_progress(live)
+                _record(result)
                 print_result(result)
                 sys.stdout.flush()
             time.sleep(0.3)

@@ -111,9 +111,18 @@ def verdict(ci: tuple[float, float]) -> str:
     return "inconclusive"
 
 
+def _thin(values: list[float], most: int = 300) -> list[float]:
+    """At most `most` evenly spaced samples (do_bench can return thousands), so that the
+    bootstrap stays fast; order is kept, so CPU rounds stay paired."""
+    if len(values) <= most:
+        return values
+    step = len(values) / most
+    return [values[int(i * step)] for i in range(most)]
+
+
 def summarize(raw: Mapping[str, Any], *, size: str, baseline: str) -> Timing:
     """A `Timing` from the child's raw samples (seconds)."""
-    samples = raw["samples"]
+    samples = {label: _thin(list(values)) for label, values in raw["samples"].items()}
     paired = bool(raw.get("paired"))
     user, reference = samples["user"], samples["reference"]
     ratio, ci = ratio_ci(user, reference, paired=paired)
