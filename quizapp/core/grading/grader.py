@@ -458,11 +458,12 @@ class _Session:
                 return self._stopped("timeout", f"importing the solution did not finish within "
                                                 f"{self.time_limit:g} s (an endless loop at "
                                                 "module level?)", prepared)
-            name = prepared[current].case.name if current is not None else "?"
-            if current is not None:
-                self.results.append(CaseResult(name, "timeout",
-                                               f"did not finish within the {self.time_limit:g} s "
-                                               "limit"))
+            if current is None:
+                return self._stopped("timeout", f"the solution did not finish within the "
+                                                f"{self.time_limit:g} s limit", prepared)
+            name = prepared[current].case.name
+            self.results.append(CaseResult(name, "timeout", f"did not finish within the "
+                                                            f"{self.time_limit:g} s limit"))
             return self._stopped("timeout", f"case '{name}' did not finish within the "
                                             f"{self.time_limit:g} s limit for all cases "
                                             "(an endless loop, or far too slow?)", prepared)

@@ -199,7 +199,7 @@ class ChildProcess:
         """How the process ended, in words ("exited with code 0", "killed by SIGSEGV")."""
         code = self.proc.wait(timeout=5)
         if code is None:
-            return "still running"
+            return "ended" if self.killed else "stopped answering"
         if code < 0:
             try:
                 name = signal.Signals(-code).name

@@ -4,7 +4,7 @@ Measurement runs in the sandboxed child (it runs the user's code), *after* the v
 
 - **CPU**: `torch.utils.benchmark.Timer` with a fixed thread count; after a warm-up, user and
   reference are timed in alternating rounds (order flipped every round, so drift hits both),
-  each round ~20 ms of repeated calls. Labelled as CPU timing.
+  each round ~30 ms of repeated calls. Labelled as CPU timing.
 - **CUDA**: `triton.testing.do_bench`, which flushes the L2 cache before every run and
   synchronises; also against the Triton reference kernel (`solutions/<drill>/kernel.py`)
   when there is one.
@@ -12,9 +12,10 @@ Measurement runs in the sandboxed child (it runs the user's code), *after* the v
 
 The parent turns the raw samples into a `Timing`: medians, the ratio user/reference, a 95%
 bootstrap confidence interval of that ratio (resampling the paired rounds on CPU, each side
-independently on CUDA) and a verdict — faster / slower when the interval excludes 1,
-inconclusive otherwise. The reference used is `BENCH_BASELINES[entry]` from reference.py
-when it defines one (an idiomatic same-precision implementation), else the oracle itself.
+independently on CUDA) and a verdict — faster / slower when the whole interval lies beyond
+1 ± 3% (smaller differences are not worth a word), inconclusive otherwise. The reference
+used is `BENCH_BASELINES[entry]` from reference.py when it defines one (an idiomatic
+same-precision implementation), else the oracle itself.
 """
 
 from __future__ import annotations
@@ -102,11 +103,15 @@ def ratio_ci(user: list[float], reference: list[float], *, paired: bool, resampl
     return ratio, (lo, hi)
 
 
+#: Differences smaller than this are not called faster or slower, however tight the interval.
+PRACTICAL_MARGIN = 0.03
+
+
 def verdict(ci: tuple[float, float]) -> str:
-    """faster / slower when the interval excludes 1, else inconclusive."""
-    if ci[1] < 1.0:
+    """faster / slower when the whole interval is beyond 1 ± 3%, else inconclusive."""
+    if ci[1] < 1.0 - PRACTICAL_MARGIN:
         return "faster"
-    if ci[0] > 1.0:
+    if ci[0] > 1.0 + PRACTICAL_MARGIN:
         return "slower"
     return "inconclusive"
 
@@ -201,9 +206,11 @@ def _cpu(fns: Mapping[str, Callable[..., Any]], args: list[Any], kwargs: dict[st
         start = _perf_counter()
         fn(*args, **kwargs)
         estimate[label] = max(_perf_counter() - start, 1e-7)
-    number = {label: max(1, int(0.02 / est)) for label, est in estimate.items()}
-    per_round = sum(number[label] * estimate[label] for label in fns)
-    rounds = int(min(30, max(5, budget_s / per_round)))
+    number = {label: max(1, int(0.03 / est)) for label, est in estimate.items()}
+    # Timer.timeit(n) first runs max(n // 100, 2) untimed warm-up calls: budget for them.
+    per_round = sum((number[label] + max(number[label] // 100, 2)) * estimate[label]
+                    for label in fns)
+    rounds = int(min(25, max(5, budget_s / per_round)))
     timers = {label: Timer("fn(*args, **kwargs)", globals={"fn": fn, "args": args,
                                                           "kwargs": kwargs},
                            num_threads=threads, timer=_perf_counter)
