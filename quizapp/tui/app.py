@@ -293,7 +293,7 @@ class QuizApp(App[None]):
         from quizapp.core.quiz import choose
 
         questions = choose(self.content.bank, spec, self.new_rng(), self.history())
-        self._run_session(questions, mode="quiz", title=title)
+        self._run_session(questions, mode="quiz", title=title, topics=spec.topics)
 
     def start_surprise(self, length: int | None = None) -> None:
         """A quiz over the whole bank, weighted toward what is new or was wrong."""
@@ -318,7 +318,8 @@ class QuizApp(App[None]):
                                    self.history(), length, topics)
         per_question = self.config.mock_minutes * 60 / self.config.mock_length
         self._run_session(questions, mode="mock", title=self.tr("Mock interview"),
-                          time_limit_s=max(60, round(per_question * len(questions))))
+                          time_limit_s=max(60, round(per_question * len(questions))),
+                          topics=topics)
 
     def action_surprise_me(self) -> None:
         """Start a "surprise me" quiz."""
@@ -350,7 +351,8 @@ class QuizApp(App[None]):
                                  length=self.config.quiz_length), title=title)
 
     def _run_session(self, questions: list, *, mode: str, title: str,
-                     time_limit_s: int | None = None) -> None:
+                     time_limit_s: int | None = None,
+                     topics: frozenset[str] = frozenset()) -> None:
         if not questions:
             self.notify(self.tr("No questions match; choose other topics or filters."),
                         severity="warning")
@@ -358,7 +360,7 @@ class QuizApp(App[None]):
         from quizapp.tui.screens.quiz import QuizScreen
 
         self.push_screen(QuizScreen(questions, mode=mode, title=title,
-                                    time_limit_s=time_limit_s))
+                                    time_limit_s=time_limit_s, topics=topics))
 
     def on_unmount(self) -> None:
         import sys

@@ -93,6 +93,9 @@ ZH: dict[str, str] = {
     "Stats — review and mastery statistics": "统计 — 复习与掌握情况",
     "Help — every key": "帮助 — 全部快捷键",
     "✓ passed": "✓ 通过",
+    "{r}× the reference's time": "用时为参考实现的 {r}×",
+    "space ticks · none ticked = any": "空格勾选 · 不勾 = 全部",
+    "(run {n})": "（第 {n} 次）",
     "✗ {status}": "✗ {status}",
     # ---------------------------------------------------------------- quiz setup
     "New quiz": "新测验",
@@ -126,7 +129,8 @@ ZH: dict[str, str] = {
     "Number keys or space to tick every right option, Enter to submit.":
         "用数字键或空格勾选所有正确选项，回车提交。",
     "Type the number (units welcome), Enter to submit.": "输入数值（可带单位），回车提交。",
-    "Type your answer, ctrl+s to reveal the key points.": "写下你的答案，按 ctrl+s 显示要点。",
+    "Type your answer, ctrl+s to reveal the key points, tick those you made, Enter.":
+        "写下你的答案，按 ctrl+s 显示要点，勾选你答到的，回车。",
     "Fill each gap; Enter moves to the next gap and submits from the last.":
         "逐个填空；回车跳到下一个空，最后一个空回车即提交。",
     "Type the numbers of the buggy lines, Enter to submit.": "输入有 bug 的行号，回车提交。",
@@ -175,6 +179,7 @@ ZH: dict[str, str] = {
     "{n} bug(s) to find; naming a correct line costs half a bug.":
         "共 {n} 个 bug；每报一个没问题的行扣半个 bug。",
     "line {n}": "第 {n} 行",
+    "fix: ": "改法：",
     "belongs at position {n}": "应排在第 {n} 位",
     "essential": "必答",
     "weight {w:g}": "权重 {w:g}",

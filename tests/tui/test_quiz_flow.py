@@ -92,7 +92,7 @@ async def test_numeric_with_units_and_an_unreadable_answer(make_app: Any) -> Non
         view = await submitted(pilot, "enter")
         assert not view.verdict.passed
         details = str(app.screen.query_one(FeedbackView).query_one(".details").render())
-        assert "524,288 B (512 KiB)" in details  # the right answer, readable
+        assert "524,288 B (524.3 KB = 512 KiB)" in details  # the right answer, readable
         assert "factor of 2" in details  # the classic-slip hint
         assert [a.answer.get("typed") for a in attempts(app)] == ["512 KiB", "1 MiB"]
 

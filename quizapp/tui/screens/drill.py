@@ -413,9 +413,9 @@ class DrillScreen(Screen):
         if result.mistake is not None:
             mistake = {"title": dict(result.mistake.title),
                        "explanation": dict(result.mistake.explanation)}
-        results.show_result(data, self.lang, mistake)
-        self._record(result)
         self.grades_done += 1
+        results.show_result(data, self.lang, mistake, run=self.grades_done)
+        self._record(result)
         self.call_after_refresh(self.query_one("#results-pane").scroll_home, animate=False)
 
     def _record(self, result: Any) -> None:

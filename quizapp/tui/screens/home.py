@@ -18,7 +18,9 @@ from quizapp.tui.widgets.footer import LocalizedFooter
 from quizapp.tui.widgets.home.panels import DomainsPanel, ModesPanel, TodayPanel, WeakSpotsPanel
 
 #: Width from which the home screen lays its panels side by side.
-WIDE = 120
+WIDE = 140
+#: Height from which the narrow layout also shows the modes and weak-spots panels.
+TALL = 36
 
 
 class HomeScreen(Screen):
@@ -44,6 +46,7 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         # Decided before the children mount: switching later restyles the whole screen.
         self.set_class(self.app.size.width >= WIDE, "-wide")
+        self.set_class(self.app.size.height >= TALL, "-tall")
         with Vertical(id="home-top"):
             yield Static(id="home-title", markup=False)
         with VerticalScroll(id="home-body"):
@@ -71,9 +74,10 @@ class HomeScreen(Screen):
         self._refresh_all()
 
     def on_resize(self, event: events.Resize) -> None:
-        wide = event.size.width >= WIDE
-        if wide != self.has_class("-wide"):
+        wide, tall = event.size.width >= WIDE, event.size.height >= TALL
+        if wide != self.has_class("-wide") or tall != self.has_class("-tall"):
             self.set_class(wide, "-wide")
+            self.set_class(tall, "-tall")
             self._refresh_all()
 
     @property
@@ -119,17 +123,18 @@ class HomeScreen(Screen):
         self.query_one(WeakSpotsPanel).show(lang, content.taxonomy,
                                             weak_topics(content.bank, history))
         domains.show(lang, content.taxonomy, progress, wide=self.has_class("-wide"),
-                     width=self._domains_width())
+                     width=self._panel_width())
         from quizapp.tui.widgets.home.drills import DrillsTable
 
         tables = self.query(DrillsTable)
         if tables:
-            tables.first().fill(lang, content.drills, store.best_drill_results())
+            tables.first().fill(lang, content.drills, store.best_drill_results(),
+                                self._panel_width())
         else:
             table = DrillsTable(id="drills", cursor_type="row", zebra_stripes=False)
             self.query_one("#drills-box").mount(table)
             self.call_after_refresh(table.fill, lang, content.drills,
-                                    store.best_drill_results())
+                                    store.best_drill_results(), self._panel_width())
 
     def _show_modes(self, lang: str) -> None:
         bindings = {b.id: b for b in [*self.BINDINGS, *self.app.BINDINGS]
@@ -138,8 +143,8 @@ class HomeScreen(Screen):
                 for binding_id, binding in bindings.items()}
         self.query_one(ModesPanel).show(lang, keys)
 
-    def _domains_width(self) -> int:
-        """The text width of the domains panel (one column when wide, else two)."""
+    def _panel_width(self) -> int:
+        """The text width of a panel (half the screen when wide)."""
         total = self.app.size.width
         # Borders and padding take 4 cells; the wide layout gives the panel half the screen.
         return (total // 2 if self.has_class("-wide") else total) - 4

@@ -30,11 +30,13 @@ def record_answer(app: Any, event: QuestionAnswered, mode: str) -> None:
                              at=app.now())
 
 
-def topic_title(app: Any, question: Question) -> str:
-    """The localized title of a question's main topic."""
+def topic_title(app: Any, question: Question, chosen: frozenset[str] = frozenset()) -> str:
+    """The localized title of a question's topic: the first one the user chose, else its main
+    topic (a question on tanh asked in a quiz on sigmoid is shown under sigmoid)."""
+    topic_id = next((t for t in question.topics if t in chosen), question.topics[0])
     content = app.content
-    topic = content.taxonomy.topics.get(question.topics[0]) if content else None
-    return topic.title(app.lang) if topic else question.topics[0]
+    topic = content.taxonomy.topics.get(topic_id) if content else None
+    return topic.title(app.lang) if topic else topic_id
 
 
 class QuizScreen(Screen):
@@ -53,9 +55,11 @@ class QuizScreen(Screen):
     ]
 
     def __init__(self, questions: list[Question], *, mode: str = "quiz", title: str = "",
-                 time_limit_s: int | None = None) -> None:
+                 time_limit_s: int | None = None, topics: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.questions = questions
+        #: The topics the session was chosen on (empty: any).
+        self.topics = topics
         self.mode = mode
         self.title_text = title
         self.time_limit_s = time_limit_s
@@ -100,7 +104,8 @@ class QuizScreen(Screen):
         body = self.query_one("#quiz-body", VerticalScroll)
         body.remove_children()
         question = self.questions[self.index]
-        heading = f"{self.index + 1}/{len(self.questions)} · {topic_title(self.app_, question)}"
+        heading = (f"{self.index + 1}/{len(self.questions)} · "
+                   f"{topic_title(self.app_, question, self.topics)}")
         body.mount(QuestionView(question, self.lang, rng=self.app_.new_rng(),
                                 feedback=self.mode == "quiz", heading=heading,
                                 clock=self.app_.clock))

@@ -79,8 +79,9 @@ class QuizSetupScreen(Screen):
         chosen = set(domains.selected)
         domains.clear_options()
         for domain, topics in content.taxonomy.domains.items():
-            count = sum(1 for q in content.bank.questions.values()
-                        if content.taxonomy.topics.get(q.topics[0]) in topics)
+            # Counted as the filter counts: a question belongs to every topic it lists.
+            ids = {t.id for t in topics}
+            count = sum(1 for q in content.bank.questions.values() if ids.intersection(q.topics))
             name = topics[0].domain_zh if lang == "zh" else domain
             code = topics[0].code.rstrip("0123456789")
             domains.add_option((Content(f"{code} {short_domain(name)} ({count})"), domain,
@@ -127,6 +128,8 @@ class QuizSetupScreen(Screen):
         for widget_id, title in (("#domains", "Domains"), ("#topics", "Topics"),
                                  ("#kinds", "Kinds"), ("#difficulty", "Difficulty")):
             self.query_one(widget_id).border_title = tr(title, lang)
+            self.query_one(widget_id).border_subtitle = tr("space ticks · none ticked = any",
+                                                           lang)
         self.query_one("#length-label", Static).update(tr("Questions:", lang))
         self.query_one("#start", Button).label = tr("Start", lang) + " ^s"
         self.query_one("#mock", Button).label = tr("Mock interview", lang) + " ^t"

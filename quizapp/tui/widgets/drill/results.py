@@ -102,6 +102,7 @@ class GradeResults(Vertical):
     GradeResults.-running ProgressBar { display: block; }
     GradeResults .mistake-title { text-style: bold; color: $text-warning; margin: 1 0 0 0; }
     GradeResults .section { text-style: bold; color: $text-muted; margin: 1 0 0 0; }
+    GradeResults #timing { margin: 0 0 1 0; }
     GradeResults DataTable { height: auto; max-height: 16; }
     GradeResults .output { color: $text-muted; background: $surface; padding: 0 1; }
     GradeResults .hidden { display: none; }
@@ -113,6 +114,7 @@ class GradeResults(Vertical):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.result: dict[str, Any] | None = None
+        self.run = 0
         #: The matched mistake's {"title": {...}, "explanation": {...}} in both languages.
         self.mistake_texts: dict[str, dict[str, str]] | None = None
         self.lang = "en"
@@ -122,9 +124,10 @@ class GradeResults(Vertical):
         yield ProgressBar(total=None, show_eta=False, show_percentage=False)
         yield Static(classes="mistake-title hidden", markup=False)
         yield MathMarkdown(classes="mistake hidden")
-        yield DataTable(id="cases", cursor_type="row", zebra_stripes=True, classes="hidden")
+        # Timing before the cases: once everything passes, speed is the news.
         yield Static(classes="section timing-title hidden", markup=False)
         yield DataTable(id="timing", cursor_type="none", classes="hidden")
+        yield DataTable(id="cases", cursor_type="row", zebra_stripes=True, classes="hidden")
         yield Static(classes="section output-title hidden", markup=False)
         yield Static(classes="output hidden", markup=False)
 
@@ -141,9 +144,12 @@ class GradeResults(Vertical):
         self.query_one(".status", Static).update(Content.styled(line, "$text-accent"))
 
     def show_result(self, result: dict[str, Any], lang: str,
-                    mistake_texts: dict[str, dict[str, str]] | None = None) -> None:
-        """Render a grade (`GradeResult.to_json()`)."""
+                    mistake_texts: dict[str, dict[str, str]] | None = None,
+                    run: int = 0) -> None:
+        """Render a grade (`GradeResult.to_json()`); `run` > 1 numbers a repeated grade, so
+        that an unchanged verdict still visibly comes from the new run."""
         self.result = result
+        self.run = run
         self.mistake_texts = mistake_texts
         self.lang = lang
         self.remove_class("-running")
@@ -159,7 +165,11 @@ class GradeResults(Vertical):
         result, lang = self.result, self.lang
         if result is None:
             return
-        self.query_one(".status", Static).update(status_line(result, lang))
+        line = status_line(result, lang)
+        if self.run > 1:
+            line += Content.styled("  " + tr("(run {n})", lang).format(n=self.run),
+                                   "$text-muted")
+        self.query_one(".status", Static).update(line)
         mistake = result.get("mistake")
         title_w = self.query_one(".mistake-title", Static)
         body_w = self.query_one(".mistake", MathMarkdown)

@@ -21,7 +21,8 @@ def best_text(best: DrillResult | None, lang: str) -> Content:
     if best is None:
         return Content.styled(tr("not tried", lang), "$text-muted")
     if best.passed:
-        ratio = f" · {best.ratio:.2f}× ref" if best.ratio else ""
+        ratio = " · " + tr("{r}× the reference's time", lang).format(r=f"{best.ratio:.2f}") \
+            if best.ratio else ""
         return Content.styled(tr("✓ passed", lang) + ratio, "$text-success")
     return Content.styled(tr("✗ {status}", lang).format(status=tr(best.status, lang)),
                           "$text-error")
@@ -30,12 +31,15 @@ def best_text(best: DrillResult | None, lang: str) -> Content:
 class DrillsTable(DataTable):
     """The drills with their difficulty, tracks and the user's best result; Enter opens one."""
 
-    def fill(self, lang: str, drills: dict[str, Any], best: dict[str, DrillResult]) -> None:
-        """(Re)build the rows, keeping the cursor."""
+    def fill(self, lang: str, drills: dict[str, Any], best: dict[str, DrillResult],
+             width: int = 76) -> None:
+        """(Re)build the rows for a panel `width` cells wide, keeping the cursor."""
         from quizapp.core.bank import localize
 
         row = self.cursor_row
-        rows = [[_fit(localize(drill.title, lang) or drill_id, 34).rstrip(),
+        # The other columns take about 46 cells; the title gets the rest.
+        title_width = max(24, width - 46)
+        rows = [[_fit(localize(drill.title, lang) or drill_id, title_width).rstrip(),
                  "★" * drill.difficulty,
                  " ".join(drill.tracks), best_text(best.get(drill_id), lang)]
                 for drill_id, drill in drills.items()]

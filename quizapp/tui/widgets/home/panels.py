@@ -61,8 +61,8 @@ class DomainsPanel(Static):
 
     def show(self, lang: str, taxonomy: Taxonomy, progress: list[DomainProgress],
              *, wide: bool, width: int = 76) -> None:
-        """Render the lines in `width` cells: one column with full names when `wide`, else
-        two columns with short names."""
+        """Render the lines in `width` cells: one column when `wide`, else two; names are
+        shortened to their first phrase when they do not fit."""
         columns = 1 if wide else 2
         # Each line: "A " + name + " " + 10-cell bar + 8-cell count; columns 2 cells apart.
         name_width = max(8, (width - 2 * (columns - 1)) // columns - 21)
@@ -71,7 +71,7 @@ class DomainsPanel(Static):
             topics = taxonomy.domains[item.domain]
             code = topics[0].code.rstrip("0123456789")
             name = topics[0].domain_zh if lang == "zh" else item.domain
-            if not wide:
+            if _cells(name) > name_width:
                 name = short_domain(name)
             name = _fit(name, name_width)
             count = f"{item.mastered}/{item.total}" if item.total else "—"
@@ -85,15 +85,19 @@ class DomainsPanel(Static):
         self.update(Content("\n").join(lines))
 
 
-def _fit(text: str, width: int) -> str:
-    """Pad or cut `text` to `width` terminal cells (CJK characters take two)."""
+def _cells(text: str) -> int:
     from rich.cells import cell_len
 
-    if cell_len(text) > width:
-        while cell_len(text) > width - 1:
+    return cell_len(text)
+
+
+def _fit(text: str, width: int) -> str:
+    """Pad or cut `text` to `width` terminal cells (CJK characters take two)."""
+    if _cells(text) > width:
+        while _cells(text) > width - 1:
             text = text[:-1]
         text += "…"
-    return text + " " * (width - cell_len(text))
+    return text + " " * (width - _cells(text))
 
 
 #: The home screen's modes: (binding id, English description) in display order.

@@ -104,7 +104,9 @@ class ClozeAnswer(AnswerArea):
             elif blank.regex:
                 expected = tr("(pattern) {p}", self.lang).format(p=blank.accept[0])
             else:
-                expected = " · ".join(blank.accept)
+                # The first forms say it; the full list of accepted spellings is noise.
+                expected = " · ".join(blank.accept[:2]) + (" · …" if len(blank.accept) > 2
+                                                             else "")
             self.query_one(f"#expected-{n}", Label).update(
                 tr("expected: {x}", self.lang).format(x=expected))
 

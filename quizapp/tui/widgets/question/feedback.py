@@ -17,6 +17,7 @@ from quizapp.tui.widgets.markdown import MathMarkdown, inline_content
 from quizapp.tui.widgets.question.spot_bug import bug_lines_text
 
 _BINARY = (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10))
+_DECIMAL_BYTES = (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3))
 _DECIMAL = (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3))
 _TIMES = (("h", 3600.0), ("min", 60.0), ("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9))
 
@@ -32,10 +33,13 @@ def format_quantity(value: float, unit: str | None) -> str:
     if not math.isfinite(value):
         return str(value)
     if unit == "bytes":
-        for name, size in _BINARY:
-            if abs(value) >= size:
-                return f"{_num(value)} B ({value / size:.4g} {name})"
-        return f"{_num(value)} B"
+        # Both conventions: questions ask in either, and mixing them up is the classic slip.
+        scaled = [f"{value / size:.4g} {name}"
+                  for table in (_DECIMAL_BYTES, _BINARY)
+                  for name, size in table if abs(value) >= size][:1]
+        scaled += [f"{value / size:.4g} {name}" for name, size in _BINARY
+                   if abs(value) >= size][:1]
+        return f"{_num(value)} B" + (f" ({' = '.join(scaled)})" if scaled else "")
     if unit in ("count", "flops"):
         suffix = " FLOPs" if unit == "flops" else ""
         for name, size in _DECIMAL:

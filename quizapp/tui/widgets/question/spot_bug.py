@@ -144,11 +144,12 @@ class SpotBugAnswer(AnswerArea):
 
 
 def bug_lines_text(question: Question, lang: str) -> list[Content]:
-    """One line per bug: its lines, summary and fix (for the feedback)."""
+    """Two lines per bug: where and what, then the fix (for the feedback)."""
     out = []
     for bug in question.bugs:
         where = tr("line {n}", lang).format(n=", ".join(map(str, bug.lines)))
         out.append(Content.assemble((f"{where}: ", "bold")) + inline_content(
-            localize(bug.summary, lang)) + Content(" — ") + inline_content(
+            localize(bug.summary, lang)))
+        out.append(Content.styled("  " + tr("fix: ", lang), "$text-success") + inline_content(
             localize(bug.fix, lang)))
     return out

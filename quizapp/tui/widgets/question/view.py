@@ -44,7 +44,7 @@ KIND_HELP = {
     "single": "Number keys or ↑↓ + space to choose, Enter to submit.",
     "multi": "Number keys or space to tick every right option, Enter to submit.",
     "numeric": "Type the number (units welcome), Enter to submit.",
-    "short": "Type your answer, ctrl+s to reveal the key points.",
+    "short": "Type your answer, ctrl+s to reveal the key points, tick those you made, Enter.",
     "cloze": "Fill each gap; Enter moves to the next gap and submits from the last.",
     "spot_bug": "Type the numbers of the buggy lines, Enter to submit.",
     "ordering": "↑↓ to move the cursor, shift+↑↓ (or K/J) to move the item, Enter to submit.",
