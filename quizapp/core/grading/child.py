@@ -180,6 +180,10 @@ class _Child:
             if base is not None and job.get("memory_limit"):
                 self.general_limit = base + int(job["memory_limit"])
                 tripwire.set_address_space_limit(self.general_limit)
+        if job.get("cpu_seconds"):
+            # A backstop only: the parent enforces the wall-clock limit, but if the parent
+            # is killed while the solution spins inside C code, this still ends it.
+            tripwire.set_cpu_limit(int(job["cpu_seconds"]))
         if self.track == "triton":
             if job.get("interpret"):
                 os.environ["TRITON_INTERPRET"] = "1"

@@ -330,7 +330,8 @@ class _Session:
             "entries": [e.name for e in self.drill.entry_points],
             "forbidden": [{"api": f.api, "aliases": list(f.aliases), "aten": list(f.aten)}
                           for f in self.drill.forbidden],
-            "memory_limit": extra})
+            "memory_limit": extra,
+            "cpu_seconds": int(max(300.0, 10 * self.time_limit) + BENCH_LIMIT_S)})
         self.say(f"preparing {len(self.cases)} cases")
         budget = int((self.drill.memory_budget_mb or 0) * 2**20)
         prepared: list[_Prepared] = []

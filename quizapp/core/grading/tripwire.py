@@ -212,3 +212,11 @@ def set_address_space_limit(limit: int | None) -> bool:
 def address_space_limit() -> int:
     """The current soft RLIMIT_AS."""
     return resource.getrlimit(resource.RLIMIT_AS)[0]
+
+
+def set_cpu_limit(seconds: int) -> None:
+    """Cap this process's CPU time (RLIMIT_CPU): SIGXCPU, then SIGKILL, past it."""
+    try:
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
+    except (ValueError, OSError):
+        pass
