@@ -161,6 +161,24 @@ ADVERSARIAL = {
         def rms_norm(x, weight, eps=1e-6):
             return x
     """),
+    "forges_the_end_of_the_run": ("rmsnorm", "error", """
+        import io, os, struct, sys, torch
+        def _frame(message):
+            buffer = io.BytesIO()
+            torch.save(message, buffer)
+            data = buffer.getvalue()
+            return struct.pack(">Q", len(data)) + data
+        # The harness's result pipe: the highest write-only pipe among our descriptors.
+        for fd in sorted(int(n) for n in os.listdir("/proc/self/fd"))[::-1]:
+            try:
+                if os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:") and fd > 2:
+                    os.write(fd, _frame({"type": "imported", "seconds": 0.0})
+                             + _frame({"type": "cases_done"}))
+            except OSError:
+                pass
+        def rms_norm(x, weight, eps=1e-6):
+            return x * 0
+    """),
     "returns_a_list": ("rmsnorm", "error", """
         def rms_norm(x, weight, eps=1e-6):
             return x.tolist()
@@ -243,6 +261,7 @@ def test_messages_say_what_happened(solution_dir: Path) -> None:
     assert "returned float64, expected float32" in message("wrong_dtype")
     assert "not differentiable" in message("not_differentiable")
     assert "private channel" in message("writes_into_the_grader_channel")
+    assert "private channel" in message("forges_the_end_of_the_run")
     assert "Tensor subclass" in message("tensor_subclass")
     assert message("syntax_error").startswith("line 1: SyntaxError")
     assert "defines no function train()" in message("missing_entry_point")

@@ -424,6 +424,7 @@ class _Session:
         child = self.child
         phase = "starting"
         current: int | None = None
+        received: set[int] = set()
         deadline = time.monotonic() + STARTUP_LIMIT_S
         try:
             while True:
@@ -438,18 +439,28 @@ class _Session:
                 elif kind == "imported":
                     phase = "running"
                 elif kind == "start":
-                    current = int(message["index"])
+                    if not isinstance(message.get("index"), int) \
+                            or not 0 <= message["index"] < len(prepared):
+                        return self._forged(prepared)
+                    current = message["index"]
                     self.say(f"case {current + 1}/{len(prepared)}: "
                              f"{prepared[current].case.name}")
                 elif kind == "case":
-                    index = int(message["index"])
+                    index = message.get("index")
+                    if not isinstance(index, int) or not 0 <= index < len(prepared) \
+                            or index in received or index != current:
+                        return self._forged(prepared)
+                    received.add(index)
                     self.results.append(self._evaluate(prepared[index], message))
                     current = None
                 elif kind == "cases_done":
+                    # Only the harness's own results count: a solution that forges the end
+                    # of the run (or skips cases) must not pass on the cases never run.
+                    if len(received) != len(prepared):
+                        return self._forged(prepared)
                     return None
                 else:
-                    return self.result("error", "the solution wrote into the grader's private "
-                                                "channel; the grade cannot be trusted")
+                    return self._forged(prepared)
         except TimeoutError:
             child.kill()
             if phase == "starting":
@@ -491,6 +502,12 @@ class _Session:
             if current is not None:
                 self.results.append(CaseResult(prepared[current].case.name, status, message))
             return self._stopped(status, message, prepared)
+
+    def _forged(self, prepared: list[_Prepared]) -> GradeResult:
+        assert self.child is not None
+        self.child.kill()
+        return self._stopped("error", "the solution wrote into the grader's private channel, "
+                                      "so its results cannot be trusted", prepared)
 
     def _stopped(self, status: str, message: str, prepared: list[_Prepared]) -> GradeResult:
         banned = next((r for r in self.results if r.status == "banned"), None)
