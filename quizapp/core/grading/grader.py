@@ -303,6 +303,11 @@ class _Session:
             entry = self.drill.entry(missing[0])
             return self.result("error", f"the file defines no function {missing[0]}() — the "
                                         f"drill asks for {entry.signature}")
+        if self.device == "cuda":
+            import torch
+
+            if not torch.cuda.is_available():
+                raise UsageError("--device cuda: no CUDA device is available here")
         _, rss_limit = memory_limits()
         _harden_parent()
         self.say("starting the sandbox (Python + torch)")
@@ -317,11 +322,8 @@ class _Session:
             POOL.refill(rss_limit)
 
     def _graded(self) -> GradeResult:
-        import torch
 
         assert self.child is not None
-        if self.device == "cuda" and not torch.cuda.is_available():
-            raise UsageError("--device cuda: no CUDA device is available here")
         extra, _ = memory_limits()
         self.child.send({
             "type": "job", "source": self.source, "path": str(self.file),
