@@ -65,3 +65,21 @@ def attention(
     denom = torch.where(denom > 0, denom, torch.ones_like(denom))
     out = (p @ v64) / denom
     return out.to(q.dtype)
+
+
+def attention_same_precision(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                             mask: torch.Tensor | None = None,
+                             is_causal: bool = False) -> torch.Tensor:
+    """Idiomatic eager attention in the inputs' precision (softmax in float32, as eager LLaMA
+    attention does): the baseline `--bench` times a solution against, not the float64 oracle."""
+    scores = (q @ k.transpose(-2, -1)) * q.shape[-1] ** -0.5
+    if is_causal:
+        mask = torch.ones(scores.shape[-2:], dtype=torch.bool, device=q.device).tril()
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    probs = torch.softmax(scores.float(), dim=-1).nan_to_num(0.0)  # fully masked rows → 0
+    return probs.to(v.dtype) @ v
+
+
+#: Same-precision implementations that `quizapp grade --bench` times solutions against.
+BENCH_BASELINES = {"attention": attention_same_precision}

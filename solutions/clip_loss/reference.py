@@ -38,3 +38,19 @@ def clip_loss(
     logits = scale * (img @ txt.transpose(0, 1))
     loss = (_mean_ce_diagonal(logits) + _mean_ce_diagonal(logits.transpose(0, 1))) / 2
     return loss.to(image_emb.dtype)
+
+
+def clip_loss_same_precision(image_emb: torch.Tensor, text_emb: torch.Tensor,
+                             logit_scale: torch.Tensor) -> torch.Tensor:
+    """CLIP's loss as usually written, in the inputs' precision: the baseline `--bench` times a
+    solution against, not the float64 oracle."""
+    img = image_emb / image_emb.norm(dim=-1, keepdim=True)
+    txt = text_emb / text_emb.norm(dim=-1, keepdim=True)
+    logits = logit_scale * img @ txt.T
+    labels = torch.arange(logits.shape[0], device=logits.device)
+    ce = torch.nn.functional.cross_entropy
+    return (ce(logits, labels) + ce(logits.T, labels)) / 2
+
+
+#: Same-precision implementations that `quizapp grade --bench` times solutions against.
+BENCH_BASELINES = {"clip_loss": clip_loss_same_precision}

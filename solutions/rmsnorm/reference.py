@@ -21,3 +21,16 @@ def rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float = 1e-6) -> torch.
     x64 = x.to(torch.float64)
     inv_rms = torch.rsqrt(x64.pow(2).mean(dim=-1, keepdim=True) + eps)
     return (x64 * inv_rms * weight.to(torch.float64)).to(x.dtype)
+
+
+def rms_norm_same_precision(x: torch.Tensor, weight: torch.Tensor,
+                            eps: float = 1e-6) -> torch.Tensor:
+    """LLaMA-style RMSNorm (float32 statistics, result in x's dtype): the baseline `--bench`
+    times a solution against, not the float64 oracle."""
+    xf = x.float()
+    y = xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + eps)
+    return weight * y.to(x.dtype)
+
+
+#: Same-precision implementations that `quizapp grade --bench` times solutions against.
+BENCH_BASELINES = {"rms_norm": rms_norm_same_precision}

@@ -94,3 +94,28 @@ def blockwise_attention(
     # With Sk = 0 there is nothing to attend to: l stays 0 and the output is zeros.
     l_safe = torch.where(l > 0, l, torch.ones_like(l))
     return (o / l_safe.unsqueeze(-1)).to(q.dtype)
+
+
+def blockwise_attention_same_precision(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                                       block_size: int) -> torch.Tensor:
+    """Blockwise attention as usually written: matmuls in the inputs' precision, the running
+    (m, l, o) state in float32. The baseline `--bench` times a solution against, not the
+    float64 oracle."""
+    scale = q.shape[-1] ** -0.5
+    m = torch.full(q.shape[:-1], float("-inf"), dtype=torch.float32, device=q.device)
+    l = torch.zeros_like(m)  # noqa: E741 - the drill's own name for the normaliser
+    o = torch.zeros(q.shape, dtype=torch.float32, device=q.device)
+    for start in range(0, k.shape[-2], block_size):
+        kb, vb = k[..., start:start + block_size, :], v[..., start:start + block_size, :]
+        s = (q @ kb.transpose(-2, -1)).float() * scale
+        m_new = torch.maximum(m, s.amax(dim=-1))
+        alpha = torch.exp(m - m_new)
+        p = torch.exp(s - m_new.unsqueeze(-1))
+        l = l * alpha + p.sum(dim=-1)  # noqa: E741
+        o = o * alpha.unsqueeze(-1) + (p.to(v.dtype) @ vb).float()
+        m = m_new
+    return (o / l.unsqueeze(-1)).to(q.dtype)
+
+
+#: Same-precision implementations that `quizapp grade --bench` times solutions against.
+BENCH_BASELINES = {"blockwise_attention": blockwise_attention_same_precision}
