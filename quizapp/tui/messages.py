@@ -33,6 +33,9 @@ class QuestionAnswered(Message):
     text: str = ""
     #: Extra JSON-able detail worth recording with the attempt (e.g. the typed numeric text).
     record: dict[str, Any] = field(default_factory=dict)
+    #: Graded attempts at the content (2 when a `second_chance` retry was used; unreadable
+    #: answers are not counted). Review proposes Hard for a right answer on the second try.
+    graded_tries: int = 1
 
 
 @dataclass

@@ -164,6 +164,8 @@ ZH: dict[str, str] = {
     "Type at least one line number.": "请至少输入一个行号。",
     "Reveal the key points first (ctrl+s).": "请先显示要点（ctrl+s）。",
     "Cannot read that answer: {e}": "无法识别这个答案：{e}",
+    "✗ Not quite. Try once more — or submit again to see the answer.":
+        "✗ 不太对。再试一次——或者直接再提交一次查看答案。",
     "Your answer, then Enter": "输入答案后回车",
     "a number: 1,024 · 1e6 · 2^20": "数值：1,024 · 1e6 · 2^20",
     "bytes: 512 KiB · 1.5 GB · 2^20 B (KB = 10³, KiB = 2¹⁰)":

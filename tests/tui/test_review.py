@@ -103,10 +103,13 @@ async def test_each_rating_shows_its_interval_and_schedules_the_card(clock: Fake
         assert log(app) == [("q:" + SINGLE, 1, 12500)]
         assert "1 learning" in status(app) and "1 done" in status(app)
 
-        # Card 2: a wrong answer proposes Again; the user says Hard.
+        # Card 2: a wrong answer (submitted twice: the first earns a second try) proposes
+        # Again; the user says Hard.
         now.advance(seconds=30)
         assert current_question(app) == MULTI
         await pilot.press("3", "enter")
+        await pilot.pause()
+        await pilot.press("enter")
         await pilot.pause()
         assert bar(app).proposed == 1
         await pilot.press("2")
@@ -219,7 +222,7 @@ async def test_cram_leaves_the_schedule_alone(clock: FakeClock) -> None:
         cram = screen(app)
         assert cram.cram_topic == "scaled-dot-product-attention"
         assert "Cram" in status(app)
-        await pilot.press("2", "enter")        # wrong
+        await pilot.press("2", "enter", "enter")   # wrong, and wrong again on the second try
         await pilot.pause()
         assert bar(app).labels is None and bar(app).proposed == 1
         await pilot.press("enter")             # Again: it comes back at the end
@@ -256,7 +259,7 @@ async def test_review_then_stats_update(clock: FakeClock) -> None:
         await pilot.press("escape")
         await pilot.pause()
         now.advance(seconds=20)
-        await pilot.press("3", "enter")        # wrong on the multi question
+        await pilot.press("3", "enter", "enter")   # wrong on the multi question, twice
         await pilot.pause()
         await pilot.press("1")
         await pilot.pause()
@@ -313,3 +316,31 @@ async def test_a_drill_card_is_solved_again_from_a_blank_starter(
         await pilot.pause()
         assert log(app)[0][:2] == ("d:rmsnorm", 2)
         assert current_question(app) == SINGLE     # the drill is back in 5.5 min, not yet
+
+
+async def test_a_wrong_first_answer_gets_a_second_try_and_right_then_proposes_hard(
+        clock: FakeClock) -> None:
+    now = Now()
+    app = make(content_with(SINGLE, COIN), now, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        view = screen(app).query_one(QuestionView)
+        # Wrong first: no feedback, no rating bar, a nudge to try once more.
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        assert not view.answered and not bar(app).has_class("-shown")
+        assert "Try once more" in str(view.query_one(".error", Static).render())
+        # Right on the second try: answered, and Hard (not Good) is proposed.
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        assert view.answered and bar(app).has_class("-shown") and bar(app).proposed == 2
+        await pilot.press("enter")
+        await pilot.pause()
+        assert log(app)[0][:2] == ("q:" + SINGLE, 2)
+        # Wrong twice: the answer is revealed and Again is proposed.
+        assert current_question(app) == COIN
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen(app).query_one(QuestionView).answered and bar(app).proposed == 1

@@ -156,7 +156,8 @@ class ReviewScreen(Screen):
                 return
             view = QuestionView(question, self.lang, rng=self.qa.new_rng(),
                                 heading=self._heading(item, question), replay=replay,
-                                clock=self.qa.clock, id="question")
+                                clock=self.qa.clock, second_chance=replay is None,
+                                id="question")
             await card_box.mount(view)
             if replay is not None:
                 self._answer = replay
@@ -208,9 +209,9 @@ class ReviewScreen(Screen):
                                      event.verdict.score, event.verdict.passed, mode=mode,
                                      duration_ms=event.duration_ms, at=self.qa.now())
         self._answer = (event.answer, event.verdict)
-        # QuestionView grades once; its `tries` also counts answers it could not read (a
-        # typo in a number), which are no second attempt at the content: not a reason for Hard.
-        self._offer_rating(self._proposal(event.question, event.verdict, 1))
+        # `graded_tries` counts real attempts at the content (a typo in a number is none):
+        # right on the second try proposes Hard.
+        self._offer_rating(self._proposal(event.question, event.verdict, event.graded_tries))
 
     @on(RatingBar.Rated)
     async def _rated(self, event: RatingBar.Rated) -> None:

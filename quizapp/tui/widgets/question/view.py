@@ -63,6 +63,9 @@ class QuestionView(Vertical):
         heading: an optional line above the prompt (e.g. "3/10 · Attention").
         replay: `(answer, verdict)` of an earlier attempt: show it graded, read-only.
         clock: monotonic seconds (tests pass a fixed clock), for `duration_ms`.
+        second_chance: after a wrong first answer (auto-graded kinds), say so without
+            revealing anything and let the user try once more; submitting again grades for
+            good (the review screen uses it: right on the second try proposes Hard).
 
     Keys (on the answer area): number keys / ↑↓ / space for choices; Enter submits; an input
     for numbers, gaps and line numbers; shift+↑↓ or K/J to reorder; ctrl+s reveals the key
@@ -88,8 +91,11 @@ class QuestionView(Vertical):
     def __init__(self, question: Question, lang: str = "en", *,
                  rng: random.Random | None = None, feedback: bool = True,
                  heading: str = "", replay: tuple[Any, Verdict] | None = None,
-                 clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
+                 clock: Callable[[], float] = time.monotonic, second_chance: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.second_chance = second_chance and question.kind != "short"
+        self.graded_tries = 0
         self.question = question
         self.lang = lang
         self.feedback = feedback
@@ -147,11 +153,18 @@ class QuestionView(Vertical):
             error.add_class("-shown")
             return False
         error.remove_class("-shown")
+        self.graded_tries += 1
+        if not verdict.passed and self.second_chance and self.graded_tries == 1:
+            error.update(tr("✗ Not quite. Try once more — or submit again to see the answer.",
+                            self.lang))
+            error.add_class("-shown")
+            return True
         duration_ms = max(0, round((self.clock() - self.shown_at) * 1000))
         text = getattr(self.area, "text", "")
         self._show_graded(answer, verdict)
         self.post_message(QuestionAnswered(self.question, answer, verdict, self.tries,
-                                           duration_ms, text, self.area.record()))
+                                           duration_ms, text, self.area.record(),
+                                           graded_tries=self.graded_tries))
         return True
 
     def _show_graded(self, answer: Any, verdict: Verdict) -> None:
