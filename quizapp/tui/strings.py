@@ -167,6 +167,8 @@ ZH: dict[str, str] = {
     "✗ Not quite. Try once more — or submit again to see the answer.":
         "✗ 不太对。再试一次——或者直接再提交一次查看答案。",
     "Your answer, then Enter": "输入答案后回车",
+    "Your answer in {unit}, then Enter": "输入答案（单位 {unit}）后回车",
+    "a bare number is read in {unit}": "不写单位时按 {unit} 计",
     "a number: 1,024 · 1e6 · 2^20": "数值：1,024 · 1e6 · 2^20",
     "bytes: 512 KiB · 1.5 GB · 2^20 B (KB = 10³, KiB = 2¹⁰)":
         "字节：512 KiB · 1.5 GB · 2^20 B（KB = 10³，KiB = 2¹⁰）",

@@ -336,3 +336,31 @@ async def test_surprise_me_spreads_over_domains(make_app: Any) -> None:
         quiz = app.screen
         assert isinstance(quiz, QuizScreen)
         assert len(quiz.questions) == 8  # the whole fixture bank (default length 10)
+
+
+async def test_numeric_reads_a_bare_number_in_the_unit_the_prompt_asks_for() -> None:
+    from dataclasses import replace
+
+    from textual.app import App
+    from textual.widgets import Input
+
+    from quizapp.tui.widgets.question import QuestionView
+    from tests.tui.conftest import fixture_content
+
+    base = fixture_content().bank.questions["tui.kv.bytes-per-token"]
+    assert base.numeric is not None
+    question = replace(base, numeric=replace(base.numeric, answer_in="KiB"))
+
+    class Host(App[None]):
+        def compose(self):  # noqa: ANN202
+            yield QuestionView(question, "en")
+
+    app = Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.query_one(QuestionView)
+        assert "KiB" in app.query_one("#numeric-input", Input).placeholder
+        assert "a bare number is read in KiB" in str(view.query_one(".hint").render())
+        await type_text(pilot, "512")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert view.answered and view.verdict is not None and view.verdict.passed

@@ -37,18 +37,28 @@ class NumericAnswer(AnswerArea):
         super().__init__(question, lang, rng, **kwargs)
         assert question.numeric is not None
         self.unit = question.numeric.unit
+        self.answer_in = question.numeric.answer_in
         self.input = Input(placeholder=self._placeholder(), id="numeric-input")
         self.hint = Static(classes="hint", markup=False)
 
     def _placeholder(self) -> str:
+        if self.answer_in:
+            return tr("Your answer in {unit}, then Enter", self.lang).format(unit=self.answer_in)
         return tr("Your answer, then Enter", self.lang)
+
+    def _hint(self, lang: str) -> str:
+        hint = tr(UNIT_HINTS.get(self.unit, UNIT_HINTS[None]), lang)
+        if self.answer_in:
+            note = tr("a bare number is read in {unit}", lang).format(unit=self.answer_in)
+            hint = f"{hint} · {note}"
+        return hint
 
     def compose(self):  # noqa: ANN201
         yield self.input
         yield self.hint
 
     def on_mount(self) -> None:
-        self.hint.update(tr(UNIT_HINTS.get(self.unit, UNIT_HINTS[None]), self.lang))
+        self.hint.update(self._hint(self.lang))
 
     def focus_answer(self) -> None:
         self.input.focus()
@@ -74,7 +84,7 @@ class NumericAnswer(AnswerArea):
     def set_language(self, lang: str) -> None:
         super().set_language(lang)
         self.input.placeholder = self._placeholder()
-        self.hint.update(tr(UNIT_HINTS.get(self.unit, UNIT_HINTS[None]), lang))
+        self.hint.update(self._hint(lang))
 
     def record(self) -> dict[str, Any]:
         return {"typed": self.input.value}
