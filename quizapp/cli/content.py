@@ -74,7 +74,7 @@ def check_content(args: argparse.Namespace) -> int:
 
 def content_stats(args: argparse.Namespace) -> int:
     """Print counts by topic, kind, difficulty and language (SPEC.md shape)."""
-    from quizapp.core.bank import LANGUAGES, load_bank, question_dirs
+    from quizapp.core.bank import LANGUAGES, load_bank, user_question_dirs
 
     bank = load_bank()
     for problem in bank.problems:
@@ -97,7 +97,7 @@ def content_stats(args: argparse.Namespace) -> int:
         print(json.dumps(stats, ensure_ascii=False))
     else:
         print(f"{stats['questions']} questions, {stats['drills']} drills, "
-              f"{len(question_dirs())} question dir(s)")
+              f"{len(user_question_dirs())} question dir(s)")
         for key in ("by_kind", "by_difficulty", "by_language"):
             print(f"{key[3:]}: " + ", ".join(f"{k} {v}" for k, v in stats[key].items()))
         print("topics: " + ", ".join(f"{k} {v}" for k, v in stats["by_topic"].items()))

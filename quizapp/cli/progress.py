@@ -64,16 +64,9 @@ def _open_store() -> Any:
 
 def _load_bank() -> Any:
     """The bank the app uses: bundled questions, QUIZAPP_QUESTION_DIRS and config dirs."""
-    from quizapp.core.bank import load_bank, question_dirs
+    from quizapp.core.bank import load_bank
 
-    extra: tuple[Path, ...] = ()
-    try:
-        from quizapp.core.config import load_config
-
-        extra = tuple(load_config().question_dirs)
-    except ImportError:
-        pass
-    return load_bank(question_dirs(extra))
+    return load_bank()
 
 
 def show_stats(args: argparse.Namespace) -> int:

@@ -764,6 +764,14 @@ def _closest(word: str, options: Iterable[str]) -> str | None:
 # --------------------------------------------------------------------------- loading
 
 
+def user_question_dirs() -> list[Path]:
+    """Every question directory the app reads: `question_dirs()` plus the config file's
+    `[content] question_dirs` (a broken config file adds nothing; the app reports it)."""
+    from quizapp.core.config import load_config
+
+    return question_dirs(load_config().question_dirs)
+
+
 def question_dirs(extra: Iterable[Path] = ()) -> list[Path]:
     """The bundled bank, then `QUIZAPP_QUESTION_DIRS` (os.pathsep-separated), then `extra`."""
     dirs = [paths.questions_dir()]
@@ -792,7 +800,7 @@ def load_bank(roots: Iterable[Path] | None = None, taxonomy: Taxonomy | None = N
     in QUIZAPP_HOME/cache, keyed on every input file's path, size and mtime (questions,
     taxonomy, and the validator's own modules), so an unchanged bank loads in milliseconds.
     """
-    roots = list(roots) if roots is not None else question_dirs()
+    roots = list(roots) if roots is not None else user_question_dirs()
     key = _cache_key(roots, taxonomy) if cache else None
     if key is not None:
         cached = _read_cache(key)

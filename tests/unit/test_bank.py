@@ -121,3 +121,13 @@ def test_cache_returns_the_same_bank_and_notices_edits(tmp_path: Path) -> None:
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     edited = load_bank([root])
     assert edited.problems and not edited.questions
+
+
+def test_user_question_dirs_from_the_config_file(tmp_path: Path, quizapp_home: Path) -> None:
+    mine = tmp_path / "from-config"
+    mine.mkdir()
+    (mine / "extra.yaml").write_text((FIXTURES / "good" / "sample.yaml").read_text()
+                                     .replace("fixture.", "cfg."))
+    quizapp_home.mkdir(parents=True, exist_ok=True)
+    (quizapp_home / "config.toml").write_text(f'[content]\nquestion_dirs = ["{mine}"]\n')
+    assert "cfg.kv.bytes-per-token" in load_bank().questions
