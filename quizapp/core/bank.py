@@ -401,6 +401,25 @@ class _Checker:
             return None
         return tuple(value)
 
+    def entries(self, node: LineDict, key: str, what: str, noun: str, fields: set[str],
+                minimum: int = 1) -> list[tuple[str, LineDict]] | None:
+        """The mappings listed under `key` (each labelled "<what> <noun> N" for messages,
+        unknown fields reported), or None when the list itself is missing or too short.
+        A malformed entry is reported and left out: callers compare with `len(node[key])`."""
+        raw = node.get(key)
+        if not isinstance(raw, list) or len(raw) < minimum:
+            self.error(node.line_of(key), f"{what}: '{key}' must list at least {minimum} "
+                                          f"{noun}{'s' if minimum > 1 else ''}")
+            return None
+        found = []
+        for i, item in enumerate(raw):
+            label = f"{what} {noun} {i + 1}"
+            mapping = self.mapping(item, node.line_of(key), label)
+            if mapping is not None:
+                self.unknown_keys(mapping, fields, label)
+                found.append((label, mapping))
+        return found
+
     def unknown_keys(self, node: LineDict, allowed: set[str], what: str) -> None:
         for key in node:
             if key not in allowed:
@@ -487,24 +506,18 @@ class _Checker:
         return getattr(self, f"_{kind}")(node, what)
 
     def _choices(self, node: LineDict, what: str) -> tuple[Choice, ...] | None:
-        raw = node.get("choices")
-        if not isinstance(raw, list) or len(raw) < 2:
-            self.error(node.line_of("choices"), f"{what}: 'choices' must list at least 2 options")
+        entries = self.entries(node, "choices", what, "choice", {"text", "correct", "why"}, 2)
+        if entries is None:
             return None
         choices = []
-        for i, item in enumerate(raw):
-            label = f"{what} choice {i + 1}"
-            item = self.mapping(item, node.line_of("choices"), label)
-            if item is None:
-                continue
-            self.unknown_keys(item, {"text", "correct", "why"}, label)
+        for label, item in entries:
             correct = item.get("correct", False)
             if not isinstance(correct, bool):
                 self.error(item.line_of("correct"), f"{label}: 'correct' must be true or false")
             text, why = self.text(item, "text", label), self.text(item, "why", label)
             if text and why:
                 choices.append(Choice(text=text, correct=bool(correct), why=why))
-        if len(choices) != len(raw):
+        if len(choices) != len(node["choices"]):
             return None
         if len({c.text["en"].strip() for c in choices}) != len(choices):
             self.error(node.line_of("choices"), f"{what}: two choices have the same text")
@@ -598,17 +611,12 @@ class _Checker:
         return None if spec is None else {"numeric": spec}
 
     def _short(self, node: LineDict, what: str) -> dict[str, Any] | None:
-        raw = node.get("key_points")
-        if not isinstance(raw, list) or not raw:
-            self.error(node.line_of("key_points"), f"{what}: 'key_points' must be a non-empty list")
+        entries = self.entries(node, "key_points", what, "key point",
+                               {"text", "weight", "required", "keywords"})
+        if entries is None:
             return None
         points = []
-        for i, item in enumerate(raw):
-            label = f"{what} key point {i + 1}"
-            item = self.mapping(item, node.line_of("key_points"), label)
-            if item is None:
-                continue
-            self.unknown_keys(item, {"text", "weight", "required", "keywords"}, label)
+        for label, item in entries:
             text = self.text(item, "text", label)
             weight = self.number(item, "weight", label, default=1.0)
             if weight is not None and weight <= 0:
@@ -627,7 +635,7 @@ class _Checker:
         if threshold is not None and not 0 < threshold <= 1:
             self.error(node.line_of("pass_threshold"),
                        f"{what}: 'pass_threshold' must be in (0, 1]")
-        if len(points) != len(raw) or model is None:
+        if len(points) != len(node["key_points"]) or model is None:
             return None
         return {"key_points": tuple(points), "model_answer": model,
                 "pass_threshold": threshold or 0.6}
@@ -688,17 +696,11 @@ class _Checker:
             self.error(node.line_of("code"), f"{what}: 'code' must be the code as text")
             return None
         n_lines = len(code.rstrip("\n").split("\n"))
-        raw = node.get("bugs")
-        if not isinstance(raw, list) or not raw:
-            self.error(node.line_of("bugs"), f"{what}: 'bugs' must be a non-empty list")
+        entries = self.entries(node, "bugs", what, "bug", {"lines", "summary", "fix"})
+        if entries is None:
             return None
         bugs = []
-        for i, item in enumerate(raw):
-            label = f"{what} bug {i + 1}"
-            item = self.mapping(item, node.line_of("bugs"), label)
-            if item is None:
-                continue
-            self.unknown_keys(item, {"lines", "summary", "fix"}, label)
+        for label, item in entries:
             lines = item.get("lines")
             if not isinstance(lines, list) or not lines or not all(
                 isinstance(n, int) and not isinstance(n, bool) for n in lines
@@ -713,7 +715,7 @@ class _Checker:
             summary, fix = self.text(item, "summary", label), self.text(item, "fix", label)
             if summary and fix and not bad:
                 bugs.append(Bug(lines=tuple(lines), summary=summary, fix=fix))
-        if len(bugs) != len(raw):
+        if len(bugs) != len(node["bugs"]):
             return None
         min_bugs = node.get("min_bugs_to_pass", len(bugs))
         if isinstance(min_bugs, bool) or not isinstance(min_bugs, int) \
