@@ -42,6 +42,11 @@ class AnswerArea(Widget):
             return False
         return True
 
+    def action_submit(self) -> None:
+        """Ask the hosting view to grade (bound to each area's submit key)."""
+        if not self.locked:
+            self.post_message(self.Submit())
+
     def value(self) -> Any:
         """The answer as `scoring.grade` takes it; raises `AnswerError` if incomplete."""
         raise NotImplementedError

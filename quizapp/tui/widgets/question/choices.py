@@ -46,11 +46,6 @@ class ChoiceAnswer(AnswerArea):
     def focus_answer(self) -> None:
         self.list.focus()
 
-    def action_submit(self) -> None:
-        """Ask the hosting view to grade."""
-        if not self.locked:
-            self.post_message(self.Submit())
-
     def value(self) -> Any:
         chosen = [self.order[i] for i in self.list.checked]
         if not chosen:

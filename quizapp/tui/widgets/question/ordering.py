@@ -84,11 +84,6 @@ class OrderingAnswer(AnswerArea):
     def focus_answer(self) -> None:
         self.list.focus()
 
-    def action_submit(self) -> None:
-        """Ask the hosting view to grade."""
-        if not self.locked:
-            self.post_message(self.Submit())
-
     @property
     def order(self) -> list[int]:
         """The items (correct-order indices) as currently arranged."""
