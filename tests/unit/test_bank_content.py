@@ -29,7 +29,8 @@ BEYOND_NOTES = ["gelu", "lr-warmup-schedules", "gradient-clipping", "scaling-law
                 "qlora"]
 #: ERRATA.md's High items (each needs its own "what is wrong here?" question) and Medium items.
 HIGH_ERRATA = ["E05", "E11", "E14", "E18", "E23", "E24", "E31", "E32", "E46", "E49"]
-MEDIUM_ERRATA = ['E06', 'E08', 'E09', 'E10', 'E13', 'E16', 'E17', 'E19', 'E21', 'E25', 'E27', 'E30', 'E33', 'E34', 'E36', 'E37', 'E38', 'E41', 'E42', 'E45', 'E50', 'E51']
+MEDIUM_ERRATA = ["E06", "E08", "E09", "E10", "E13", "E16", "E17", "E19", "E21", "E25", "E27",
+                 "E30", "E33", "E34", "E36", "E37", "E38", "E41", "E42", "E45", "E50", "E51"]
 MINIMUM_BY_KIND = {"numeric": 60, "spot_bug": 25, "ordering": 15, "cloze": 20, "short": 50}
 
 
