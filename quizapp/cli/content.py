@@ -28,13 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     stats.set_defaults(func=content_stats)
 
 
-def _drill_problems(paths: list[Path] | None) -> tuple[list[str], int]:
-    """Problems in drill definitions and the number of valid drills (when the grader exists)."""
-    try:
-        from quizapp.core import drills
-    except ImportError:
-        return [], 0
-    problems = list(drills.check_drills(paths))
+def _drill_problems(paths: list[Path] | None, question_ids: set[str] | None = None
+                    ) -> tuple[list[str], int]:
+    """Problems in drill bundles (follow-up ids checked against `question_ids` when given)
+    and the number of valid drills."""
+    from quizapp.core import drills
+
+    problems = list(drills.check_drills(paths, question_ids=question_ids))
     try:
         count = len(drills.load_drills())
     except Exception:  # noqa: BLE001 - invalid drills are already listed in `problems`
@@ -61,7 +61,9 @@ def check_content(args: argparse.Namespace) -> int:
     if args.paths and drill_paths is None:
         drill_problems, n_drills = [], 0
     else:
-        drill_problems, n_drills = _drill_problems(drill_paths)
+        # Follow-up questions must exist in the whole bank, whatever paths were named.
+        ids = set((bank if question_paths is None and not args.paths else load_bank()).questions)
+        drill_problems, n_drills = _drill_problems(drill_paths, ids)
     problems = bank_problems + list(drill_problems)
     for line in problems:
         print(line)

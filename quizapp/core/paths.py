@@ -38,6 +38,19 @@ def solutions_dir() -> Path:
     return PROJECT_ROOT / "solutions"
 
 
+def drill_roots() -> list[Path]:
+    """Extra drill roots from `QUIZAPP_DRILL_ROOTS` (paths separated by the OS path
+    separator), each laid out like the repository: `<root>/content/drills/<id>/` and
+    `<root>/solutions/<id>/`. For drill authors and tests; the bundled drills come first."""
+    raw = os.environ.get("QUIZAPP_DRILL_ROOTS", "")
+    return [Path(p).expanduser() for p in raw.split(os.pathsep) if p.strip()]
+
+
+def drill_dirs() -> list[Path]:
+    """Every folder of drill folders: the bundled one, then each extra root's."""
+    return [drills_dir(), *(root / "content" / "drills" for root in drill_roots())]
+
+
 def home() -> Path:
     """The directory holding all user state; created on first use."""
     env = os.environ.get("QUIZAPP_HOME")

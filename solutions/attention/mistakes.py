@@ -129,6 +129,8 @@ def masked_rows_nan(
 MISTAKES: list[dict[str, Any]] = [
     {
         "id": "no_scale",
+        "exposed_by": "float32 basic",
+        "agrees_on": "size one",
         "title": {"en": "No 1/√D scaling", "zh": "缺少 1/√D 缩放"},
         "explanation": {
             "en": "Scores are q·kᵀ without dividing by √D. Their variance grows with D, so the "
@@ -140,6 +142,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "scale_by_d",
+        "exposed_by": "float32 basic",
+        "agrees_on": "size one",
         "title": {"en": "Scaled by 1/D instead of 1/√D", "zh": "缩放因子写成 1/D 而不是 1/√D"},
         "explanation": {
             "en": "Scores are divided by D. q·k has standard deviation ≈ √D, so dividing by √D "
@@ -151,6 +155,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "softmax_over_queries",
+        "exposed_by": "float32 basic",
+        "agrees_on": "size one",
         "title": {"en": "Softmax over the wrong dimension", "zh": "softmax 的维度用错了"},
         "explanation": {
             "en": "softmax is taken over dim=-2 (the queries). Each query's weights over the keys "
@@ -162,6 +168,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "causal_excludes_diagonal",
+        "exposed_by": "causal",
+        "agrees_on": "float32 basic",
         "title": {
             "en": "Causal mask off by one (diagonal excluded)",
             "zh": "causal mask 差一位（把对角线也遮住了）",
@@ -176,6 +184,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "causal_attends_future",
+        "exposed_by": "causal",
+        "agrees_on": "float32 basic",
         "title": {
             "en": "Causal mask transposed (attends to the future)",
             "zh": "causal mask 方向反了（看到了未来的 token）",
@@ -190,6 +200,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "mask_inverted",
+        "exposed_by": "bool mask (B, 1, Sq, Sk)",
+        "agrees_on": "float32 basic",
         "title": {"en": "Boolean mask polarity inverted", "zh": "bool mask 的含义取反了"},
         "explanation": {
             "en": "True is treated as 'masked out', but in this drill (as in SDPA's attn_mask) "
@@ -203,6 +215,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "mask_fills_zero",
+        "exposed_by": "bool mask (B, 1, Sq, Sk)",
+        "agrees_on": "float32 basic",
         "title": {
             "en": "Masked scores set to 0 instead of −inf",
             "zh": "被 mask 的打分填了 0 而不是 −inf",
@@ -217,6 +231,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "masked_rows_nan",
+        "exposed_by": "fully masked rows",
+        "agrees_on": "float32 basic",
         "title": {"en": "Fully masked rows give NaN", "zh": "整行被 mask 时输出 NaN"},
         "explanation": {
             "en": "When a query may attend to no key, every score is −inf and softmax computes "

@@ -169,6 +169,8 @@ def train_stops_at_count_one(text: str, vocab_size: int) -> list[Pair]:
 MISTAKES: list[dict[str, Any]] = [
     {
         "id": "merge_no_skip",
+        "exposed_by": "merge basic",
+        "agrees_on": "merge pair absent",
         "title": {
             "en": "Merge does not skip the merged pair",
             "zh": "merge 后没有跳过被合并的 token",
@@ -185,6 +187,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "merge_first_only",
+        "exposed_by": "merge random sequences",
+        "agrees_on": "merge overlapping [a, a, a]",
         "title": {
             "en": "Merge replaces only the first occurrence",
             "zh": "merge 只替换了第一次出现",
@@ -200,6 +204,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "ties_largest_pair",
+        "exposed_by": "train ties broken by first occurrence",
+        "agrees_on": "merge basic",
         "title": {"en": "Ties broken by the largest pair", "zh": "并列时选了数值最大的 pair"},
         "explanation": {
             "en": "Equal counts are resolved by comparing the pairs themselves (max over "
@@ -212,6 +218,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "ties_latest",
+        "exposed_by": "train ties broken by first occurrence",
+        "agrees_on": "merge basic",
         "title": {"en": "Ties go to the pair seen last", "zh": "并列时选了最后出现的 pair"},
         "explanation": {
             "en": "The running best is updated with >= instead of >, so among equally frequent "
@@ -224,6 +232,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "counts_skip_overlaps",
+        "exposed_by": "train overlapping pairs counted",
+        "agrees_on": "merge basic",
         "title": {
             "en": "Pair counts skip overlapping positions",
             "zh": "统计 pair 时跳过了重叠位置",
@@ -239,6 +249,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "stale_counts",
+        "exposed_by": "train English",
+        "agrees_on": "merge basic",
         "title": {"en": "Pair counts never recomputed", "zh": "合并后没有重新统计 pair 频次"},
         "explanation": {
             "en": "Pair statistics are computed once before the loop. After each merge the "
@@ -252,6 +264,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "new_id_off_by_one",
+        "exposed_by": "train English",
+        "agrees_on": "merge basic",
         "title": {"en": "New token ids off by one", "zh": "新 token 的 id 差了一位"},
         "explanation": {
             "en": "New ids start at 257 instead of 256, so every later merge that involves a "
@@ -264,6 +278,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "stops_at_count_one",
+        "exposed_by": "train pairs seen once are still merged",
+        "agrees_on": "merge basic",
         "title": {"en": "Stops when no pair repeats", "zh": "没有重复 pair 时就提前停止"},
         "explanation": {
             "en": "Training stops once the best pair occurs only once. The drill asks for "

@@ -12,9 +12,14 @@ and records it. It stops early only when fewer than two tokens remain (nothing t
 
 Counts are recomputed from scratch after each merge, which is O(len · merges) but obviously
 correct, which is what an oracle is for.
+
+``check(entry, got, want, inputs)`` is the grader's comparison for both entry points (exact,
+with the first difference in words).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 def merge(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
@@ -58,3 +63,48 @@ def train(text: str, vocab_size: int) -> list[tuple[int, int]]:
         ids = merge(ids, pair, 256 + i)
         merges.append(pair)
     return merges
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a bool"
+    if isinstance(value, int):
+        return "an int"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, tuple):
+        return "a tuple"
+    if value is None:
+        return "None"
+    return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
+
+
+def check(entry: str, got: Any, want: Any, inputs: dict[str, Any]) -> str | None:
+    """The grader's comparison for both entry points (drill.yaml: `compare: check`): the
+    token list (merge) or the merge list (train) must equal the reference's exactly; the
+    message says where they first differ. None when `got` is right."""
+    del inputs  # the answer alone decides
+    if not isinstance(got, list):
+        return f"returned {_kind(got)}, expected a list"
+    pairs = entry == "train"
+    values: list[Any] = []
+    for i, item in enumerate(got):
+        if pairs:
+            if not isinstance(item, tuple):
+                return f"item {i} is {_kind(item)}; return each merged pair as a tuple (a, b)"
+            if len(item) != 2 or any(type(s) is not int for s in item):
+                return f"item {i} is not a pair of ints"
+        elif type(item) is not int:
+            return f"item {i} is {_kind(item)}; token ids must be ints"
+        values.append(item)
+    if values == want:
+        return None
+    noun = "merges" if pairs else "tokens"
+    for i, (g, w) in enumerate(zip(values, want, strict=False)):
+        if g != w:
+            agree = f"; the first {i} agree" if i else ""
+            return (f"item {i} is {g}, expected {w}{agree} (returned {len(values)} {noun}, "
+                    f"expected {len(want)})")
+    i = min(len(values), len(want))
+    extra = f"first missing: {want[i]}" if len(values) < len(want) else f"first extra: {values[i]}"
+    return f"returned {len(values)} {noun}, expected {len(want)} ({extra})"

@@ -89,6 +89,8 @@ def exponentiates_logit_scale(image_emb: Tensor, text_emb: Tensor, logit_scale: 
 MISTAKES: list[dict[str, Any]] = [
     {
         "id": "no_normalisation",
+        "exposed_by": "float32 basic",
+        "agrees_on": "one pair (N = 1)",
         "title": {"en": "Embeddings not L2-normalised", "zh": "embedding 没有做 L2 归一化"},
         "explanation": {
             "en": "Logits use raw dot products, so they grow with the embeddings' norms instead "
@@ -100,6 +102,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "normalise_wrong_dim",
+        "exposed_by": "float32 basic",
+        "agrees_on": "one pair (N = 1)",
         "title": {"en": "Normalised along the wrong dimension", "zh": "归一化的维度用错了"},
         "explanation": {
             "en": "Embeddings are normalised over dim=0 (each feature across the batch) instead "
@@ -111,6 +115,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "image_to_text_only",
+        "exposed_by": "float32 basic",
+        "agrees_on": "one pair (N = 1)",
         "title": {
             "en": "One-directional loss (image → text only)",
             "zh": "只算了单向 loss（image → text）",
@@ -126,6 +132,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "sum_over_batch",
+        "exposed_by": "float32 basic",
+        "agrees_on": "one pair (N = 1)",
         "title": {
             "en": "Summed over the batch instead of averaged",
             "zh": "对 batch 求和而不是求平均",
@@ -140,6 +148,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "directions_not_averaged",
+        "exposed_by": "float32 basic",
+        "agrees_on": "one pair (N = 1)",
         "title": {
             "en": "Two directions added, not averaged",
             "zh": "两个方向的 loss 相加而没有取平均",
@@ -154,6 +164,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "no_logit_scale",
+        "exposed_by": "float32 basic",
+        "agrees_on": "one pair (N = 1)",
         "title": {"en": "logit_scale ignored", "zh": "没有乘 logit_scale"},
         "explanation": {
             "en": "Cosine similarities lie in [−1, 1]; without the learned scale (up to 100) "
@@ -165,6 +177,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "divides_by_logit_scale",
+        "exposed_by": "float32 basic",
+        "agrees_on": "one pair (N = 1)",
         "title": {"en": "Divides by logit_scale", "zh": "除以了 logit_scale"},
         "explanation": {
             "en": "logit_scale is already 1/τ (exp of the learned log-scale), so logits are "
@@ -177,6 +191,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "exponentiates_logit_scale",
+        "exposed_by": "float32 basic",
+        "agrees_on": "one pair (N = 1)",
         "title": {"en": "logit_scale exponentiated again", "zh": "对 logit_scale 又取了一次 exp"},
         "explanation": {
             "en": "The argument is already exponentiated (CLIP stores log(1/τ) and passes "

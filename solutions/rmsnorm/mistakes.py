@@ -62,6 +62,8 @@ def no_sqrt(x: Tensor, weight: Tensor, eps: float = 1e-6) -> Tensor:
 MISTAKES: list[dict[str, Any]] = [
     {
         "id": "eps_outside_sqrt",
+        "exposed_by": "large eps (0.1) with small activations",
+        "agrees_on": "float32 basic",
         "title": {"en": "ε outside the square root", "zh": "ε 放在了根号外面"},
         "explanation": {
             "en": "Computes x / (sqrt(mean(x²)) + ε) instead of x / sqrt(mean(x²) + ε). The "
@@ -75,6 +77,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "no_fp32_upcast",
+        "exposed_by": "float16, |x|≈300",
+        "agrees_on": "float32 basic",
         "title": {
             "en": "No float32 upcast in half precision",
             "zh": "半精度下没有升到 float32 计算",
@@ -91,6 +95,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "mean_over_all_elements",
+        "exposed_by": "float32 basic",
+        "agrees_on": "size one",
         "title": {
             "en": "Mean over the whole tensor, not the last dim",
             "zh": "均值对整个张量求，而不是沿最后一维",
@@ -105,6 +111,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "subtracts_mean",
+        "exposed_by": "float32 basic",
+        "agrees_on": None,
         "title": {
             "en": "Subtracts the mean (that is LayerNorm)",
             "zh": "减了均值（那是 LayerNorm）",
@@ -119,6 +127,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "no_weight",
+        "exposed_by": "float32 basic",
+        "agrees_on": "unit weight",
         "title": {"en": "Forgets the weight (gain)", "zh": "忘了乘 weight（缩放参数）"},
         "explanation": {
             "en": "The output is normalised but never multiplied by the learned per-channel "
@@ -129,6 +139,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "sum_not_mean",
+        "exposed_by": "float32 basic",
+        "agrees_on": "size one",
         "title": {"en": "sqrt of the sum instead of the mean", "zh": "根号里用了求和而不是均值"},
         "explanation": {
             "en": "Divides by sqrt(sum(x²)) — the L2 norm — instead of sqrt(mean(x²)), so the "
@@ -140,6 +152,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "no_sqrt",
+        "exposed_by": "float32 basic",
+        "agrees_on": None,
         "title": {"en": "Missing square root", "zh": "漏了开根号"},
         "explanation": {
             "en": "Divides by mean(x²) + ε, the mean square, instead of its square root; the "

@@ -132,6 +132,8 @@ def blockwise_no_scale(q: Tensor, k: Tensor, v: Tensor, block_size: int) -> Tens
 MISTAKES: list[dict[str, Any]] = [
     {
         "id": "o_not_rescaled",
+        "exposed_by": "merge float32",
+        "agrees_on": "merge with the first state empty",
         "title": {"en": "o not rescaled when merging", "zh": "合并时没有对 o 做 rescale"},
         "explanation": {
             "en": "o = o1 + o2 adds accumulators that are relative to different maxima. Each "
@@ -144,6 +146,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "l_not_rescaled",
+        "exposed_by": "merge float32",
+        "agrees_on": "merge with the first state empty",
         "title": {"en": "l not rescaled when merging", "zh": "合并时没有对 l 做 rescale"},
         "explanation": {
             "en": "l = l1 + l2 adds normalisers that are relative to different maxima. Each "
@@ -156,6 +160,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "m_not_max",
+        "exposed_by": "merge float32",
+        "agrees_on": "merge one row, D = 1",
         "title": {"en": "Merged m is not max(m1, m2)", "zh": "合并后的 m 不是 max(m1, m2)"},
         "explanation": {
             "en": "Keeping m = m1 makes exp(m2 − m1) overflow when the second block has larger "
@@ -169,6 +175,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "nan_on_empty",
+        "exposed_by": "merge two empty states",
+        "agrees_on": "merge float32",
         "title": {"en": "NaN when both states are empty", "zh": "两个空状态合并得到 NaN"},
         "explanation": {
             "en": "With m1 = m2 = −inf the factor exp(m1 − m) is exp(−inf − (−inf)) = NaN. "
@@ -182,6 +190,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "rescale_sign_flipped",
+        "exposed_by": "merge float32",
+        "agrees_on": "merge with the first state empty",
         "title": {"en": "Rescale factor inverted", "zh": "缩放因子的符号写反了"},
         "explanation": {
             "en": "Uses exp(m − mᵢ) instead of exp(mᵢ − m), which scales the side with the "
@@ -195,6 +205,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "blockwise_no_final_division",
+        "exposed_by": "blockwise basic",
+        "agrees_on": "merge float32",
         "title": {"en": "No final division by l", "zh": "最后没有除以 l"},
         "explanation": {
             "en": "The running o is an unnormalised sum Σ exp(s − m)·v; the attention output is "
@@ -206,6 +218,8 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "blockwise_no_scale",
+        "exposed_by": "blockwise basic",
+        "agrees_on": "merge float32",
         "title": {"en": "Blockwise scores not scaled by 1/√D", "zh": "分块打分缺少 1/√D 缩放"},
         "explanation": {
             "en": "Each block's scores are q·kᵀ without the 1/√D factor, so the result is "

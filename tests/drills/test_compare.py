@@ -114,17 +114,29 @@ def test_tuple_outputs_name_the_item() -> None:
     assert short.status == "error" and "returned 2 values, expected 3 (m, l, o)" in short.message
 
 
-def test_lists_of_ids_and_of_pairs() -> None:
-    assert cmp.compare(packed([256, 3, 256]), [256, 3, 256], TOL).passed
-    diff = cmp.compare(packed([256, 2, 3]), [256, 3], TOL)
-    assert diff.message == ("item 1 is 2, expected 3; the first 1 agree "
-                            "(returned 3 tokens, expected 2)")
-    pairs = cmp.compare(packed([(1, 2), (256, 3)]), [(1, 2), (256, 4)], TOL)
-    assert "item 1 is (256, 3), expected (256, 4)" in pairs.message
-    as_lists = cmp.compare(packed([[1, 2]]), [(1, 2)], TOL)
-    assert as_lists.status == "error" and "as a tuple (a, b)" in as_lists.message
-    fewer = cmp.compare(packed([(1, 2)]), [(1, 2), (3, 4)], TOL)
-    assert fewer.message == "returned 1 merges, expected 2 (first missing: (3, 4))"
+def test_exact_comparison_of_plain_data() -> None:
+    assert cmp.compare_exact(packed([256, 3, 256]), [256, 3, 256]).passed
+    diff = cmp.compare_exact(packed([256, 2, 3]), [256, 3])
+    assert diff.message == "item 1 is 2, expected 3; the first 1 agree"
+    pairs = cmp.compare_exact(packed([(1, 2), (256, 3)]), [(1, 2), (256, 4)])
+    assert pairs.message == "item 1[1] is 3, expected 4; the first 1 agree"
+    as_lists = cmp.compare_exact(packed([[1, 2]]), [(1, 2)])
+    assert as_lists.status == "error" and as_lists.message == "item 0 is a list, expected a tuple"
+    fewer = cmp.compare_exact(packed([(1, 2)]), [(1, 2), (3, 4)])
+    assert fewer.message == "returned 1 items, expected 2 (first missing: (3, 4))"
+    ints = cmp.compare_exact(packed(torch.tensor([1, 2, 3])), torch.tensor([1, 5, 3]))
+    assert ints.status == "failed" and ints.message.startswith("differs at [1]: got 2")
+    assert cmp.compare_exact(packed(3), 3).passed
+    # A list where a tensor is compared is still a clear error, not a traceback.
+    assert cmp.compare(packed([1]), 2, TOL).message == "returned a list, expected an int"
+
+
+def test_unpack_and_foreign_values() -> None:
+    value = packed([(1, 2), 3])
+    assert cmp.unpack(value) == [(1, 2), 3]
+    other = {"kind": "other", "type": "numpy.ndarray", "repr": "", "shape": "(2,)"}
+    assert cmp.foreign({"kind": "list", "items": [other]}) == "a numpy.ndarray of shape (2,)"
+    assert cmp.foreign(value) is None
 
 
 def test_gradients_missing_or_wrong() -> None:

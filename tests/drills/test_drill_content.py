@@ -10,9 +10,14 @@ from pathlib import Path
 import pytest
 
 from quizapp.core import drills as drills_mod
-from quizapp.core.drills import check_drills, load_drills, parse_signature, start_drill
+from quizapp.core.drills import (
+    build_inputs,
+    check_drills,
+    load_drills,
+    parse_signature,
+    start_drill,
+)
 from quizapp.core.errors import UsageError
-from quizapp.core.grading.cases import PARAMS, build_inputs
 
 MISSION = ["attention", "rmsnorm", "bpe_merge", "softmax_merge", "clip_loss"]
 SPEC_SIGNATURES = {
@@ -68,13 +73,13 @@ def test_inputs_are_deterministic_offset_and_not_trivial() -> None:
 
     drill = load_drills()["rmsnorm"]
     case = drill.cases_for("torch")[0]
-    a = build_inputs("rmsnorm", case.entry, case.params, case.seed)
-    b = build_inputs("rmsnorm", case.entry, case.params, case.seed)
+    a = build_inputs(drill, case.entry, case.params, case.seed)
+    b = build_inputs(drill, case.entry, case.params, case.seed)
     assert torch.equal(a.values["x"], b.values["x"])
     assert abs(float(a.values["x"].mean())) > 0.1  # offset: LayerNorm-style centring shows
-    attention = build_inputs("attention", "attention", {}, 1).values
+    attention = build_inputs(load_drills()["attention"], "attention", {}, 1).values
     assert float(attention["v"].mean()) > 1.0  # zeros or uniform weights cannot pass
-    clip = build_inputs("clip_loss", "clip_loss", {"n": 6}, 3).values
+    clip = build_inputs(load_drills()["clip_loss"], "clip_loss", {"n": 6}, 3).values
     norms = clip["image_emb"].norm(dim=-1)
     assert float(norms.max() / norms.min()) > 1.5  # normalisation matters
 
@@ -82,9 +87,10 @@ def test_inputs_are_deterministic_offset_and_not_trivial() -> None:
 def test_chinese_text_and_empty_states_are_generated() -> None:
     import torch
 
-    text = build_inputs("bpe_merge", "train", {"corpus": "chinese", "length": 50}, 7)
+    drills = load_drills()
+    text = build_inputs(drills["bpe_merge"], "train", {"corpus": "chinese", "length": 50}, 7)
     assert len(text.values["text"].encode()) > 2 * len(text.values["text"])
-    states = build_inputs("softmax_merge", "merge_states", {"empty": "both"}, 1).values
+    states = build_inputs(drills["softmax_merge"], "merge_states", {"empty": "both"}, 1).values
     assert bool(torch.isneginf(states["m1"]).all()) and float(states["l2"].abs().sum()) == 0.0
 
 
@@ -101,10 +107,16 @@ def test_parse_signature() -> None:
 
 def _broken_drill(tmp_path: Path, body: str, starter: str = "def f(x, eps=1e-6):\n    pass\n"
                   ) -> Path:
-    folder = tmp_path / "rmsnorm"
-    folder.mkdir()
+    """A one-entry bundle under tmp_path (content/drills/rmsnorm + solutions/rmsnorm)."""
+    folder = tmp_path / "content" / "drills" / "rmsnorm"
+    folder.mkdir(parents=True)
     (folder / "drill.yaml").write_text(textwrap.dedent(body), encoding="utf-8")
     (folder / "starter_torch.py").write_text(starter, encoding="utf-8")
+    (folder / "inputs.py").write_text("def rms_norm(p, seed):\n    pass\n", encoding="utf-8")
+    solutions = tmp_path / "solutions" / "rmsnorm"
+    solutions.mkdir(parents=True)
+    (solutions / "reference.py").write_text("def rms_norm(x, weight, eps=1e-6):\n    pass\n",
+                                            encoding="utf-8")
     return folder
 
 
@@ -114,9 +126,10 @@ GOOD = """\
     topics: [rmsnorm]
     difficulty: 2
     tracks: [torch]
-    statement: {en: S, zh: 说明}
+    statement: {en: S rms_norm, zh: 说明 rms_norm}
     entry_points:
       - signature: "rms_norm(x, weight, eps=1e-6) -> Tensor"
+        params: {shape: {kind: ints, default: [2, 3]}, dtype: {kind: dtype, default: float32}}
     hints:
       - {en: h, zh: 提示}
     tolerances:
@@ -135,9 +148,9 @@ def test_a_valid_minimal_drill_passes(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("change", "line", "needle"), [
     (("difficulty: 2", "difficulty: 9"), 4, "difficulty"),
-    (("params: {shape: [2, 3]}", "params: {shape: [2, 3], colour: red}"), 15, "unknown "
+    (("params: {shape: [2, 3]}", "params: {shape: [2, 3], colour: red}"), 16, "unknown "
      "parameter 'colour'"),
-    (("params: {shape: [2, 3]}", "params: {shape: [2, 3], dtype: float8}"), 15, "'dtype' must "
+    (("params: {shape: [2, 3]}", "params: {shape: [2, 3], dtype: float8}"), 16, "'dtype' must "
      "be one of"),
     (('"rms_norm(x, weight, eps=1e-6) -> Tensor"', '"rms_norm(x, *rest)"'), 8, "signature"),
     (("topics: [rmsnorm]", "topics: [no-such-topic]"), 3, "unknown topic"),
@@ -181,10 +194,12 @@ def test_start_drill_copies_once_and_keeps_user_work() -> None:
         start_drill("nope")
 
 
-def test_every_case_builder_has_a_drill() -> None:
-    assert set(PARAMS) == set(MISSION)
+def test_every_entry_point_declares_params_and_has_a_builder() -> None:
     for drill in load_drills().values():
-        assert set(PARAMS[drill.id]) == {e.name for e in drill.entry_points}
+        for entry in drill.entry_points:
+            assert entry.params, (drill.id, entry.name)
+            inputs = build_inputs(drill, entry.name, {}, 0)
+            assert list(inputs.values)[0] == entry.parameters[0].name
 
 
 def test_loading_drills_and_the_cli_never_imports_torch() -> None:
@@ -198,12 +213,12 @@ def test_loading_drills_and_the_cli_never_imports_torch() -> None:
 
 def test_load_drills_is_cached_until_a_file_changes(tmp_path: Path) -> None:
     folder = _broken_drill(tmp_path, GOOD, "def rms_norm(x, weight, eps=1e-6):\n    pass\n")
-    first = drills_mod.load_drills(tmp_path)
+    first = drills_mod.load_drills(folder.parent)
     assert list(first) == ["rmsnorm"]
-    assert drills_mod.load_drills(tmp_path)["rmsnorm"] is first["rmsnorm"]
+    assert drills_mod.load_drills(folder.parent)["rmsnorm"] is first["rmsnorm"]
     yaml_path = folder / "drill.yaml"
     yaml_path.write_text(yaml_path.read_text().replace("difficulty: 2", "difficulty: 3"))
     import os
 
     os.utime(yaml_path, ns=(1, 10**18))
-    assert drills_mod.load_drills(tmp_path)["rmsnorm"].difficulty == 3
+    assert drills_mod.load_drills(folder.parent)["rmsnorm"].difficulty == 3

@@ -220,7 +220,8 @@ def test_mistake_entries_are_well_formed(drill: str) -> None:
     assert set(ids) == set(EXPECTED[drill]), "every mistake needs an EXPECTED row and vice versa"
     for m in MISTAKES[drill]:
         assert re.fullmatch(r"[a-z][a-z0-9_]*", m["id"])
-        allowed = {"id", "title", "explanation", *ENTRIES[drill]}
+        allowed = {"id", "title", "explanation", "exposed_by", "agrees_on", "tracks",
+                   *ENTRIES[drill]}
         assert set(m) <= allowed, set(m) - allowed
         assert any(e in m for e in ENTRIES[drill]), "a mistake must override an entry point"
         for field in ("title", "explanation"):

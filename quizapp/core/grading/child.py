@@ -162,6 +162,7 @@ class _Child:
         self.device = "cpu"
         self.track = "torch"
         self.functions: dict[str, Callable[..., Any]] = {}
+        self.factories: dict[str, Callable[..., Any]] = {}
         self.general_limit: int | None = None
 
     def setup(self, job: dict[str, Any]) -> None:
@@ -172,6 +173,13 @@ class _Child:
         self.path = job["path"]
         self.device = job["device"]
         self.track = job["track"]
+        if job.get("factories"):
+            # Callable arguments cross the channel as plain data (it refuses pickled code);
+            # the drill's own factories, loaded before the solution runs, rebuild them here.
+            from quizapp.core.drills.bundle import load_module
+
+            inputs = load_module(job["inputs"])
+            self.factories = {name: getattr(inputs, name) for name in job["factories"]}
         tripwire.make_malloc_predictable()
         if self.device == "cpu":
             # CUDA reserves huge address ranges, so the address-space limit is CPU-only; the
@@ -233,6 +241,9 @@ class _Child:
 
         fn = self.functions[case["entry"]]
         values = {name: _to_device(value, self.device) for name, value in case["values"].items()}
+        callables = dict(case.get("callables") or {})
+        for name, factory in callables.items():
+            values[name] = self.factories[factory](values[name])
         grad_names = list(case.get("grad", ())) if self.track == "torch" else []
         for name in grad_names:
             values[name] = values[name].detach().requires_grad_(True)
@@ -290,7 +301,8 @@ class _Child:
             result["aliases"] = _aliases(out, values)
             if grad_names:
                 self._gradients(case, out, values, grad_names, result)
-        result["inputs_after"] = {name: _snapshot(value) for name, value in values.items()}
+        result["inputs_after"] = {name: _snapshot(value) for name, value in values.items()
+                                  if name not in callables}
         return result
 
     def _gradients(self, case: dict[str, Any], out: Any, values: dict[str, Any],

@@ -10,6 +10,11 @@ message is one line a user can act on:
   NaN where the reference is finite, inf where it is finite, a finite value where the
   reference is ±inf, plain mismatches → `failed`, always with a count, the first index and
   both values.
+
+An entry point picks its comparison in drill.yaml (`compare:`): `allclose` (`compare`, the
+default), `exact` (`compare_exact`: ints, bools, lists, tuples, tensors — equal), or `check`
+(the drill's own `check()` in reference.py decides, on `unpack`ed values). Nothing here knows
+any particular drill.
 """
 
 from __future__ import annotations
@@ -141,9 +146,8 @@ def compare(got: Mapping[str, Any], want: Any, tolerances: Mapping[str, Toleranc
                 worst_abs = max(worst_abs or 0.0, verdict.max_abs_err)
                 worst_rel = max(worst_rel or 0.0, verdict.max_rel_err or 0.0)
         return Verdict("passed", "", worst_abs, worst_rel)
-    if isinstance(want, list):
-        return _compare_list(got, want)
-    raise TypeError(f"unsupported expected value {type(want).__name__}")
+    # Not tensors: lists, ints, … are compared exactly.
+    return compare_exact(got, want, what=what)
 
 
 def compare_tensor_packed(got: Mapping[str, Any], want: Any, tolerances: Mapping[str, Tolerance],
@@ -241,39 +245,147 @@ def compare_values(got: Any, want: Any, tol: Tolerance, *, what: str = "output")
     return Verdict("passed", "", max_abs, max_rel)
 
 
-def _compare_list(got: Mapping[str, Any], want: list[Any]) -> Verdict:
-    """Exact comparison of a list of ints or of (int, int) tuples (the BPE drill)."""
-    if got.get("kind") != "list":
-        return Verdict("error", f"returned {describe_packed(got)}, expected a list")
-    items = got["items"]
-    pairs = bool(want) and isinstance(want[0], tuple)
-    values: list[Any] = []
-    for i, item in enumerate(items):
-        if pairs or (not want and item.get("kind") == "tuple"):
-            if item.get("kind") != "tuple":
-                return Verdict("error", f"item {i} is {describe_packed(item)}; return each "
-                                        "merged pair as a tuple (a, b)")
-            sub = item["items"]
-            if len(sub) != 2 or any(s.get("kind") != "int" for s in sub):
-                return Verdict("error", f"item {i} is not a pair of ints")
-            values.append((sub[0]["value"], sub[1]["value"]))
-        else:
-            if item.get("kind") != "int":
-                return Verdict("error", f"item {i} is {describe_packed(item)}; token ids must "
-                                        "be ints")
-            values.append(item["value"])
-    if values == want:
-        return PASSED
-    noun = "merges" if pairs else "tokens"
-    for i, (g, w) in enumerate(zip(values, want, strict=False)):
-        if g != w:
-            agree = f"; the first {i} agree" if i else ""
-            return Verdict("failed", f"item {i} is {g}, expected {w}{agree} (returned "
-                                     f"{len(values)} {noun}, expected {len(want)})")
-    shorter = len(values) < len(want)
-    i = min(len(values), len(want))
-    extra = (f"first missing: {want[i]}" if shorter else f"first extra: {values[i]}")
-    return Verdict("failed", f"returned {len(values)} {noun}, expected {len(want)} ({extra})")
+class Foreign:
+    """A value the child could not send as plain data (shown by its type and repr)."""
+
+    def __init__(self, packed: Mapping[str, Any]) -> None:
+        self.type = str(packed.get("type", "value"))
+        self.text = describe_packed(packed)
+
+    def __repr__(self) -> str:
+        return f"<{self.type}>"
+
+
+def unpack(packed: Mapping[str, Any]) -> Any:
+    """A packed value as plain Python (tensors, ints, floats, bools, lists, tuples, None;
+    anything else a `Foreign`)."""
+    kind = packed.get("kind")
+    if kind in ("tensor", "int", "float", "bool"):
+        return packed["value"]
+    if kind == "list":
+        return [unpack(item) for item in packed["items"]]
+    if kind == "tuple":
+        return tuple(unpack(item) for item in packed["items"])
+    if kind == "none":
+        return None
+    return Foreign(packed)
+
+
+def foreign(packed: Mapping[str, Any]) -> str | None:
+    """"a numpy.ndarray of shape (2,)" when a packed value holds something that is not plain
+    data (or a tensor subclass), else None."""
+    kind = packed.get("kind")
+    if kind == "other":
+        return describe_packed(packed)
+    if kind == "tensor" and packed.get("subclass"):
+        return f"a {packed['subclass']} (a Tensor subclass); return a plain torch.Tensor"
+    if kind in ("list", "tuple"):
+        for item in packed["items"]:
+            inner = foreign(item)
+            if inner is not None:
+                return inner
+    return None
+
+
+def pack_plain(value: Any, device: str = "cpu") -> dict[str, Any]:
+    """Pack a plain value the way the child does (for in-place arguments, sent raw)."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return {"kind": "tensor", "value": value, "device": device, "requires_grad": False,
+                "subclass": ""}
+    if isinstance(value, bool):
+        return {"kind": "bool", "value": value}
+    if isinstance(value, int):
+        return {"kind": "int", "value": value}
+    if isinstance(value, float):
+        return {"kind": "float", "value": value}
+    if isinstance(value, (list, tuple)):
+        return {"kind": "list" if isinstance(value, list) else "tuple",
+                "items": [pack_plain(v, device) for v in value]}
+    if value is None:
+        return {"kind": "none"}
+    return {"kind": "other", "type": type(value).__name__, "repr": "", "shape": ""}
+
+
+def _plain_kind(want: Any) -> str:
+    import torch
+
+    if isinstance(want, torch.Tensor):
+        return "tensor"
+    if isinstance(want, bool):
+        return "bool"
+    if isinstance(want, int):
+        return "int"
+    if isinstance(want, float):
+        return "float"
+    if isinstance(want, list):
+        return "list"
+    if isinstance(want, tuple):
+        return "tuple"
+    if want is None:
+        return "none"
+    return type(want).__name__
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def compare_exact(got: Mapping[str, Any], want: Any, *, what: str = "output") -> Verdict:
+    """Exact comparison: the same structure (lists, tuples, ints, floats, bools, None,
+    tensors of the same dtype and shape) with equal values (NaN equals NaN)."""
+    return _exact(got, want, "") or PASSED
+
+
+def _exact(got: Mapping[str, Any], want: Any, where: str) -> Verdict | None:
+    import torch
+
+    kind = got.get("kind")
+    wanted = _plain_kind(want)
+    place = f"{where} " if where else ""
+    noun = {"int": "an int", "float": "a float", "bool": "a bool", "list": "a list",
+            "tuple": "a tuple", "none": "None", "tensor": "a tensor"}.get(wanted, wanted)
+    if kind != wanted:
+        return Verdict("error", f"{place}is {describe_packed(got)}, expected {noun}".strip()
+                       if where else f"returned {describe_packed(got)}, expected {noun}")
+    if wanted == "tensor":
+        value = got["value"]
+        if tuple(value.shape) != tuple(want.shape) or value.dtype != want.dtype:
+            return Verdict("error", f"{place}has shape {_shape(value.shape)} {value.dtype}, "
+                                    f"expected {_shape(want.shape)} {want.dtype}".strip())
+        a, b = value.cpu(), want.detach().cpu()
+        same = (a == b) | (torch.isnan(a) & torch.isnan(b)) if a.is_floating_point() else a == b
+        if not bool(same.all()):
+            i = int((~same).reshape(-1).nonzero()[0, 0])
+            g, w = a.reshape(-1)[i].item(), b.reshape(-1)[i].item()
+            return Verdict("failed", f"{place}differs at {_index(i, want.shape)}: got {g}, "
+                                     f"expected {w} ({int((~same).sum())} of {b.numel()} "
+                                     "values differ)".strip())
+        return None
+    if wanted in ("list", "tuple"):
+        items = got["items"]
+        for i, (g, w) in enumerate(zip(items, want, strict=False)):
+            verdict = _exact(g, w, f"{where}[{i}]" if where else f"item {i}")
+            if verdict is not None:
+                agree = f"; the first {i} agree" if i and not where else ""
+                return Verdict(verdict.status, f"{verdict.message}{agree}")
+        if len(items) != len(want):
+            i = min(len(items), len(want))
+            extra = (f"first missing: {_short(want[i])}" if len(items) < len(want)
+                     else f"first extra: {_short(unpack(items[i]))}")
+            return Verdict("failed", f"{place}has {len(items)} items, expected {len(want)} "
+                                     f"({extra})".strip() if where else
+                           f"returned {len(items)} items, expected {len(want)} ({extra})")
+        return None
+    if wanted == "none":
+        return None
+    value = got["value"]
+    if value == want or (wanted == "float" and math.isnan(value) and math.isnan(want)):
+        return None
+    return Verdict("failed", f"{place}is {_short(value)}, expected {_short(want)}".strip()
+                   if where else f"got {_short(value)}, expected {_short(want)}")
 
 
 def compare_gradients(got: Mapping[str, Any] | None, want: Mapping[str, Any],

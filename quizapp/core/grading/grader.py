@@ -28,10 +28,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quizapp.core.drills import Case, Drill, Tolerance, get_drill, workspace_file
+from quizapp.core.drills import (
+    Case,
+    Drill,
+    EntryPoint,
+    Tolerance,
+    build_inputs,
+    case_seed,
+    get_drill,
+    make_callables,
+    workspace_file,
+)
 from quizapp.core.errors import UsageError
 from quizapp.core.grading import compare as cmp
-from quizapp.core.grading.cases import build_inputs, case_seed
 from quizapp.core.grading.runner import POOL, Cancelled, ChildGone, ChildProcess
 from quizapp.core.grading.static import defines_triton_kernel, detect_track, find_forbidden
 from quizapp.core.grading.timing import Timing, summarize
@@ -251,6 +260,8 @@ class _Prepared:
     expected: Any = None
     expected_grads: dict[str, Any] | None = None
     grad_output: Any = None
+    #: The `inplace` arguments as the reference left them.
+    expected_inplace: dict[str, Any] = field(default_factory=dict)
     reference_error: str = ""
 
 
@@ -330,6 +341,9 @@ class _Session:
             "workdir": self.child.workdir.name,
             "track": self.track, "device": self.device, "interpret": self.interpreted,
             "entries": [e.name for e in self.drill.entry_points],
+            "inputs": str(self.drill.inputs_path),
+            "factories": sorted({f for e in self.drill.entry_points
+                                 for f in e.callables.values()}),
             "forbidden": [{"api": f.api, "aliases": list(f.aliases), "aten": list(f.aten)}
                           for f in self.drill.forbidden],
             "memory_limit": extra,
@@ -348,6 +362,7 @@ class _Session:
             prepared.append(p)
             self.child.send({"type": "case", "index": i, "entry": case.entry,
                              "values": p.values, "keywords": list(p.keywords),
+                             "callables": dict(self.drill.entry(case.entry).callables),
                              "grad": list(p.grad), "grad_output": p.grad_output,
                              "expect_shape": list(p.expected.shape) if p.grad else None,
                              "budget_bytes": budget if case.memory_budget else None})
@@ -374,8 +389,9 @@ class _Session:
 
         from quizapp.core.grading.solutions import reference_functions
 
+        entry = self.drill.entry(case.entry)
         try:
-            inputs = build_inputs(self.drill.id, case.entry, case.params, case.seed)
+            inputs = build_inputs(self.drill, case.entry, case.params, case.seed)
         except Exception as err:  # noqa: BLE001 - reported as an internal error
             return _Prepared(case, {}, (), (), reference_error=f"building the inputs: "
                                                                f"{type(err).__name__}: {err}")
@@ -386,7 +402,8 @@ class _Session:
             values = {n: _clone(v) for n, v in inputs.values.items()}
             for name in prepared.grad:
                 values[name] = values[name].detach().requires_grad_(True)
-            out = _call(reference, values, inputs.keywords)
+            out = _call(reference, self._callables(entry, values), inputs.keywords)
+            prepared.expected_inplace = {n: _detach(values[n]) for n in entry.inplace}
             if prepared.grad:
                 gen = torch.Generator().manual_seed(case.seed + 1)
                 grad_output = torch.randn(out.shape, generator=gen, dtype=torch.float64)
@@ -399,6 +416,12 @@ class _Session:
         except Exception as err:  # noqa: BLE001 - reported as an internal error
             prepared.reference_error = f"{type(err).__name__}: {err}"
         return prepared
+
+    def _callables(self, entry: EntryPoint, values: dict[str, Any]) -> dict[str, Any]:
+        """`values` with the callable arguments built from their plain data."""
+        if not entry.callables:
+            return values
+        return make_callables(self.drill.inputs_path, entry.callables, values)
 
     # -- the conversation with the child ---------------------------------------------------
 
@@ -590,19 +613,23 @@ class _Session:
                                              "the work", seconds=seconds)
         after = message.get("inputs_after") or {}
         for input_name, before in prepared.values.items():
+            if input_name in entry.inplace or input_name in entry.callables:
+                continue
             if input_name in after and not cmp.same_input(before, after[input_name]):
                 return CaseResult(name, "failed", f"modified its input `{input_name}` in place "
                                                   "— inputs must not change (work on a copy)",
                                   seconds=seconds)
+        inplace = {n: after.get(n) for n in entry.inplace}
         dtype = _working_dtype(prepared.values)
-        verdict = cmp.compare(message["output"], prepared.expected, self.drill.tolerances,
-                              names=entry.outputs, input_device=self.device, dtype=dtype)
+        verdict = judge(self.drill, entry, prepared.values, message["output"], inplace,
+                        prepared.expected, prepared.expected_inplace, self.drill.tolerances,
+                        self.device)
         if not verdict.passed:
             if verdict.status == "failed":
-                self.outputs[len(self.results)] = message["output"]
+                self.outputs[len(self.results)] = (message["output"], inplace)
             return CaseResult(name, verdict.status, verdict.message, verdict.max_abs_err,
                               verdict.max_rel_err, seconds)
-        aliases = message.get("aliases") or []
+        aliases = [a for a in message.get("aliases") or [] if a not in entry.inplace]
         if aliases:
             what = "list" if isinstance(prepared.values[aliases[0]], list) else "tensor"
             return CaseResult(name, "failed", f"returns its input `{aliases[0]}` (or a view of "
@@ -642,9 +669,9 @@ class _Session:
                 digits = text.split(marker, 1)[1].split(" ", 1)[0]
                 tried = int(digits) if digits.isdigit() else None
         amount = f" (it tried to allocate {tried / 2**20:.0f} MiB at once)" if tried else ""
-        return (f"went over the {budget:g} MiB memory budget{amount} — is the full Sq×Sk "
-                "score matrix (or a mask or copy of that size) being built? Keep only one "
-                "block of scores at a time")
+        hint = self.drill.memory_budget_hint
+        advice = f" — {hint['en'].strip()}" if hint else ""
+        return f"went over the {budget:g} MiB memory budget{amount}{advice}"
 
     def _reason(self, api: str) -> str:
         for item in self.drill.forbidden:
@@ -697,17 +724,19 @@ class _Session:
         entries = [e.name for e in self.drill.entry_points]
         loose = {k: Tolerance(t.atol * 2, t.rtol * 2) for k, t in self.drill.tolerances.items()}
         for mistake in mistakes(self.drill.id, entries):
+            if self.track not in mistake.tracks:
+                continue
             matched = True
-            for index, got in failing:
+            for index, (got, got_inplace) in failing:
                 p = by_name[self.results[index].name]
+                entry = self.drill.entry(p.case.entry)
                 try:
+                    values = {n: _clone(v) for n, v in p.values.items()}
                     want = _detach(_call(mistake.functions[p.case.entry],
-                                         {n: _clone(v) for n, v in p.values.items()},
-                                         p.keywords))
-                    verdict = cmp.compare(got, want, loose,
-                                          names=self.drill.entry(p.case.entry).outputs,
-                                          input_device=self.device,
-                                          dtype=_working_dtype(p.values))
+                                         self._callables(entry, values), p.keywords))
+                    want_inplace = {n: _detach(values[n]) for n in entry.inplace}
+                    verdict = judge(self.drill, entry, p.values, got, got_inplace, want,
+                                    want_inplace, loose, self.device)
                 except Exception:  # noqa: BLE001 - a mistake that cannot run does not match
                     matched = False
                     break
@@ -727,9 +756,13 @@ class _Session:
             return None, f"drill '{self.drill.id}' has no {self.device} benchmark"
         assert self.child is not None
         kernel = solution_file(self.drill.id, "kernel")
+        entry = self.drill.entry(spec.entry)
         self.say("timing against the reference")
         self.child.send({"type": "bench", "drill": self.drill.id, "entry": spec.entry,
-                         "params": dict(spec.params), "seed": case_seed(self.drill.id, "bench"),
+                         "params": entry.full_params(spec.params),
+                         "seed": case_seed(self.drill.id, "bench"),
+                         "inputs": str(self.drill.inputs_path),
+                         "callables": dict(entry.callables),
                          "reference": str(solution_file(self.drill.id, "reference")),
                          "kernel": str(kernel) if kernel.is_file() else None,
                          **({"budget_s": self.bench_seconds} if self.bench_seconds else {})})
@@ -759,6 +792,52 @@ class _Session:
                 time.sleep(0.01)
             result.output, result.output_truncated = self.child.captured_output()
         return result
+
+
+# --------------------------------------------------------------------------- judging
+
+
+def judge(drill: Drill, entry: EntryPoint, values: Mapping[str, Any], got: Mapping[str, Any],
+          got_inplace: Mapping[str, Any], want: Any, want_inplace: Mapping[str, Any],
+          tolerances: Mapping[str, Tolerance], device: str = "cpu") -> cmp.Verdict:
+    """Compare a packed output (and the in-place arguments after the call) with what they
+    should be, the entry point's way (`compare:` allclose | exact | check). `values` are
+    the case's inputs as built (for the working dtype and for `check()`)."""
+    dtype = _working_dtype(values)
+    worst: cmp.Verdict = cmp.PASSED
+    if entry.returns_none:
+        if got.get("kind") != "none":
+            return cmp.Verdict("error", f"returned {cmp.describe_packed(got)}; {entry.name}() "
+                                        "works in place and returns None")
+    else:
+        worst = _compare_as(drill, entry, values, got, want, tolerances, dtype, device, "output")
+        if not worst.passed:
+            return worst
+    for name in entry.inplace:
+        packed = cmp.pack_plain(got_inplace.get(name), device)
+        verdict = _compare_as(drill, entry, values, packed, want_inplace[name], tolerances,
+                              dtype, device, f"`{name}`")
+        if not verdict.passed:
+            return cmp.Verdict(verdict.status, f"`{name}` after the call: {verdict.message}",
+                               verdict.max_abs_err, verdict.max_rel_err)
+    return worst
+
+
+def _compare_as(drill: Drill, entry: EntryPoint, values: Mapping[str, Any],
+                got: Mapping[str, Any], want: Any, tolerances: Mapping[str, Tolerance],
+                dtype: str | None, device: str, what: str) -> cmp.Verdict:
+    if entry.compare == "exact":
+        return cmp.compare_exact(got, want, what=what)
+    if entry.compare == "check":
+        from quizapp.core.grading.solutions import reference_check
+
+        foreign = cmp.foreign(got)
+        if foreign is not None:
+            return cmp.Verdict("error", f"returned {foreign}")
+        problem = reference_check(drill)(entry.name, cmp.unpack(got), want, dict(values))
+        return cmp.PASSED if problem is None else cmp.Verdict("failed", str(problem))
+    return cmp.compare(got, want, tolerances, names=entry.outputs, input_device=device,
+                       dtype=dtype, what=what)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -159,14 +159,15 @@ def measure_in_child(request: Mapping[str, Any], functions: Mapping[str, Callabl
     """Time the user's entry point against the reference (and Triton kernel on CUDA)."""
     import torch
 
-    from quizapp.core.grading.cases import build_inputs
-    from quizapp.core.grading.solutions import load_module
+    from quizapp.core.drills.bundle import load_module, make_callables, run_builder
     from quizapp.core.grading.tripwire import set_address_space_limit
 
     entry = request["entry"]
-    inputs = build_inputs(request["drill"], entry, request["params"], request["seed"])
+    inputs_path = Path(request["inputs"])
+    inputs = run_builder(inputs_path, entry, request["params"], request["seed"])
     values = {n: v.to(device) if isinstance(v, torch.Tensor) else v
               for n, v in inputs.values.items()}
+    values = make_callables(inputs_path, request.get("callables") or {}, values)
     args = [v for n, v in values.items() if n not in inputs.keywords]
     kwargs = {n: values[n] for n in inputs.keywords}
     reference = load_module(Path(request["reference"]))

@@ -1,229 +1,54 @@
-"""Drill definitions: each `content/drills/<id>/drill.yaml` loaded, validated and modelled.
+"""Loading and validating drill bundles: `content/drills/<id>/drill.yaml` (+ `inputs.py`,
+starters) and `solutions/<id>/` (reference, mistakes), checked without running any of them.
 
-A drill's YAML is the single source of truth for everything about it: title and statement
-(en/zh), entry-point signatures, tracks (`torch`, `triton`), progressive hints, the case list,
-per-dtype tolerances, forbidden APIs with their reasons, limits (time, memory budget),
-benchmark sizes and the starter file of each track. The grader (`quizapp.core.grading`), the
-CLI and the TUI all read it from here.
+Everything about a drill is in its two folders (format: docs/ADDING_A_DRILL.md). This module
+reads drill.yaml with line numbers, checks it, checks the bundle's Python files by parsing
+them (`inputs.py` defines a builder per entry point and the callable factories;
+`reference.py` defines every entry point and, for `compare: check`, `check()`; `mistakes.py`
+lists dict literals whose `exposed_by`/`agrees_on` name cases of the drill) and builds the
+`Drill`. Nothing here imports torch, so the TUI can load drills at start-up.
 
-Public API (importing this module never imports torch, so the TUI can load it at start-up):
-
-- `load_drills(root=None) -> dict[str, Drill]`: every valid drill, in display order.
-- `get_drill(drill_id) -> Drill`: one drill, or `UsageError` naming the known ids.
-- `check_drills(paths=None) -> list[str]`: every problem as `path:line: message`
-  (what `quizapp content check` prints).
-- `start_drill(drill_id, track="torch", overwrite=False) -> Path`: copy the track's starter
-  into the workspace (never overwriting the user's file unless asked) and return its path.
-- `workspace_file(drill_id, track) -> Path`: where that copy lives.
-
-YAML format (see content/drills/attention/drill.yaml for a full example)::
-
-    id: rmsnorm                      # = the folder name
-    title: {en: ..., zh: ...}
-    topics: [rmsnorm]                # ids from content/topics.yaml
-    difficulty: 2                    # 1..5
-    tracks: [torch, triton]
-    statement: {en: ..., zh: ...}    # Markdown, with the maths
-    entry_points:
-      - signature: "rms_norm(x, weight, eps=1e-6) -> Tensor"
-        differentiable: [x, weight]  # gradients checked on the torch track
-        outputs: [m, l, o]           # names of the returned tuple's items, if a tuple
-    hints: [{en: ..., zh: ...}, ...] # progressive: each reveals more
-    tolerances: {float32: {atol: 1e-5, rtol: 1e-5}, ...}   # |got − want| ≤ atol + rtol·|want|
-    gradient_tolerances: {...}       # optional, defaults to 10× tolerances
-    forbidden:
-      - api: torch.nn.functional.rms_norm     # shown to the user; caught statically + at runtime
-        aliases: [torch.rms_norm]             # more Python paths to the same thing
-        aten: [rms_norm]                      # dispatcher ops that must not run either
-        reason: {en: ..., zh: ...}
-    limits: {time_s: {torch: 20, triton: 120}, memory_budget_mb: 64}
-    cases:
-      - name: float32 basic
-        entry: rms_norm              # optional when there is one entry point
-        trials: 3                    # seeded random repetitions
-        grad: true                   # compare gradients too
-        tracks: [torch]              # default: every track of the drill
-        interpreted: false           # skip when Triton runs interpreted (no GPU)
-        memory_budget: true          # run under limits.memory_budget_mb
-        params: {shape: [4, 64]}     # meaning: quizapp/core/grading/cases.py
-    bench: {cpu: {entry: ..., params: {...}}, cuda: {...}}
-    starters: {torch: starter_torch.py, triton: starter_triton.py}
+Where drills come from: the bundled `content/drills/` (with `solutions/`), then every root in
+`QUIZAPP_DRILL_ROOTS` (`paths.drill_roots()`), each laid out like the repository
+(`<root>/content/drills/<id>/`, `<root>/solutions/<id>/`). The first drill with an id wins;
+`check_drills` reports the duplicate.
 """
 
 from __future__ import annotations
 
 import ast
-import shutil
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from quizapp.core import paths
-from quizapp.core.bank import LineDict, load_yaml, localize
+from quizapp.core.bank import LineDict, load_yaml
+from quizapp.core.drills.model import (
+    COMPARE_KINDS,
+    DEVICES,
+    TRACKS,
+    BenchSpec,
+    CaseSpec,
+    Drill,
+    EntryPoint,
+    ForbiddenAPI,
+    MistakeInfo,
+    Parameter,
+    Text,
+    Tolerance,
+)
+from quizapp.core.drills.params import DTYPES, KINDS, Param
 from quizapp.core.errors import UsageError
-from quizapp.core.grading.cases import DTYPES, PARAMS, case_seed
 
-TRACKS = ("torch", "triton")
-DEVICES = ("cpu", "cuda")
-#: Display order of the mission drills; any other drill follows, by id.
-ORDER = ("attention", "rmsnorm", "bpe_merge", "softmax_merge", "clip_loss")
-
-Text = Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One parameter of an entry point's signature."""
-
-    name: str
-    has_default: bool = False
-    default: Any = None
-
-
-@dataclass(frozen=True)
-class EntryPoint:
-    """A function the user's solution must define."""
-
-    name: str
-    signature: str
-    parameters: tuple[Parameter, ...]
-    returns: str
-    differentiable: tuple[str, ...] = ()
-    outputs: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """Elementwise closeness: |got − want| ≤ atol + rtol·|want|."""
-
-    atol: float
-    rtol: float
-
-
-@dataclass(frozen=True)
-class ForbiddenAPI:
-    """An API the solution may not use, however it is reached."""
-
-    api: str
-    aliases: tuple[str, ...]
-    aten: tuple[str, ...]
-    reason: Text
-
-    @property
-    def paths(self) -> tuple[str, ...]:
-        """Every Python path that leads to it."""
-        return (self.api, *self.aliases)
-
-    @property
-    def names(self) -> frozenset[str]:
-        """The attribute names that give it away in source code."""
-        return frozenset(path.rsplit(".", 1)[-1] for path in self.paths)
-
-
-@dataclass(frozen=True)
-class CaseSpec:
-    """One case as written in the YAML (before trials are expanded)."""
-
-    name: str
-    entry: str
-    params: Mapping[str, Any]
-    trials: int = 1
-    grad: bool = False
-    tracks: tuple[str, ...] = TRACKS
-    interpreted: bool = True
-    memory_budget: bool = False
-    line: int = 0
-
-
-@dataclass(frozen=True)
-class Case:
-    """One concrete case: a seeded trial of a `CaseSpec`."""
-
-    name: str
-    entry: str
-    params: Mapping[str, Any]
-    seed: int
-    grad: bool
-    memory_budget: bool
-
-
-@dataclass(frozen=True)
-class BenchSpec:
-    """The benchmark size of one device."""
-
-    device: str
-    entry: str
-    params: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class Drill:
-    """A drill, as defined by its folder."""
-
-    id: str
-    title: Text
-    statement: Text
-    topics: tuple[str, ...]
-    difficulty: int
-    tracks: tuple[str, ...]
-    entry_points: tuple[EntryPoint, ...]
-    hints: tuple[Text, ...]
-    tolerances: Mapping[str, Tolerance]
-    gradient_tolerances: Mapping[str, Tolerance]
-    forbidden: tuple[ForbiddenAPI, ...]
-    time_limit_s: Mapping[str, float]
-    memory_budget_mb: float | None
-    cases: tuple[CaseSpec, ...]
-    bench: Mapping[str, BenchSpec]
-    starters: Mapping[str, Path]
-    folder: Path
-    yaml_path: Path = field(default=Path())
-
-    def entry(self, name: str) -> EntryPoint:
-        """The entry point called `name`."""
-        for entry in self.entry_points:
-            if entry.name == name:
-                return entry
-        raise KeyError(name)
-
-    def starter_path(self, track: str = "torch") -> Path:
-        """The bundled starter file of `track`."""
-        return self.starters[track]
-
-    def title_in(self, lang: str = "en") -> str:
-        """The title in `lang` (falls back to English)."""
-        return localize(self.title, lang)
-
-    def cases_for(self, track: str = "torch", *, interpreted: bool = False) -> list[Case]:
-        """The concrete cases graded on `track` (trials expanded, each with its seed).
-
-        `interpreted` drops the cases marked `interpreted: false` (the Triton interpreter has
-        no bfloat16 arithmetic and is slow)."""
-        out: list[Case] = []
-        for spec in self.cases:
-            if track not in spec.tracks or (interpreted and not spec.interpreted):
-                continue
-            for trial in range(spec.trials):
-                name = spec.name if spec.trials == 1 else f"{spec.name} #{trial + 1}"
-                out.append(Case(name=name, entry=spec.entry, params=spec.params,
-                                seed=case_seed(self.id, name),
-                                grad=spec.grad and track == "torch" and bool(
-                                    self.entry(spec.entry).differentiable),
-                                memory_budget=spec.memory_budget))
-        return out
-
-    def signatures(self) -> list[str]:
-        """The entry points' signatures, as the statement shows them."""
-        return [entry.signature for entry in self.entry_points]
-
+#: Where a drill without `order:` goes: after every ordered drill, by id.
+DEFAULT_ORDER = 1000
 
 # --------------------------------------------------------------------------- loading
 
 
-_cache: dict[Path, tuple[tuple[tuple[str, float], ...], dict[str, Drill]]] = {}
+_cache: dict[tuple[Path, ...], tuple[tuple[tuple[str, float], ...], dict[str, Drill]]] = {}
 
 
 def _drill_files(root: Path) -> list[Path]:
@@ -232,26 +57,50 @@ def _drill_files(root: Path) -> list[Path]:
     return sorted(p / "drill.yaml" for p in root.iterdir() if (p / "drill.yaml").is_file())
 
 
+def solutions_folder(drill_folder: Path) -> Path:
+    """solutions/<id>/ of the drill in `drill_folder`: beside the bundled content it is
+    `paths.solutions_dir()/<id>`; elsewhere `<root>/solutions/<id>` for a drill folder
+    `<root>/content/drills/<id>`."""
+    folder = drill_folder.resolve()
+    if folder.parent == paths.drills_dir().resolve():
+        return paths.solutions_dir() / folder.name
+    return folder.parent.parent.parent / "solutions" / folder.name
+
+
+def _stamp(files: list[Path]) -> tuple[tuple[str, float], ...]:
+    out = []
+    for path in files:
+        for extra in (path, path.parent / "inputs.py", solutions_folder(path.parent) /
+                      "mistakes.py", solutions_folder(path.parent) / "reference.py"):
+            try:
+                out.append((str(extra), extra.stat().st_mtime))
+            except OSError:
+                out.append((str(extra), -1.0))
+    return tuple(out)
+
+
 def load_drills(root: Path | None = None) -> dict[str, Drill]:
-    """Every valid drill under `root` (default: the bundled content), in display order.
+    """Every valid drill under `root` (default: the bundled drills, then those of
+    `QUIZAPP_DRILL_ROOTS`), in display order (`order:`, then id).
 
     Invalid drills are left out; `check_drills` says what is wrong with them. The result is
     cached until a drill file changes."""
-    root = (root or paths.drills_dir()).resolve()
-    files = _drill_files(root)
-    stamp = tuple((str(p), p.stat().st_mtime) for p in files)
-    cached = _cache.get(root)
+    roots = (root,) if root is not None else tuple(paths.drill_dirs())
+    roots = tuple(r.resolve() for r in roots)
+    files = [f for r in roots for f in _drill_files(r)]
+    stamp = _stamp(files)
+    cached = _cache.get(roots)
     if cached and cached[0] == stamp:
         return dict(cached[1])
     drills: dict[str, Drill] = {}
     for path in files:
         checker = _Checker(path)
         drill = checker.drill()
-        if drill is not None and not checker.problems:
+        if drill is not None and not checker.problems and drill.id not in drills:
             drills[drill.id] = drill
-    rank = {name: i for i, name in enumerate(ORDER)}
-    ordered = dict(sorted(drills.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
-    _cache[root] = (stamp, ordered)
+    ordered = dict(sorted(drills.items(), key=lambda kv: (
+        kv[1].order if kv[1].order is not None else DEFAULT_ORDER, kv[0])))
+    _cache[roots] = (stamp, ordered)
     return dict(ordered)
 
 
@@ -264,14 +113,16 @@ def get_drill(drill_id: str) -> Drill:
     return drills[drill_id]
 
 
-def check_drills(paths_: Iterable[Path] | None = None) -> list[str]:
-    """Validate drill definitions; every problem as `path:line: message`.
+def check_drills(paths_: Iterable[Path] | None = None, *,
+                 question_ids: set[str] | None = None) -> list[str]:
+    """Validate drill bundles; every problem as `path:line: message`.
 
     `paths_` may name drill.yaml files, drill folders or folders of drills (default: the
-    bundled drills). Also checks that starter files exist, parse, and define the entry
-    points with the YAML's signatures."""
+    bundled drills and those of `QUIZAPP_DRILL_ROOTS`). Checks the YAML, the starters, the
+    bundle's Python files (parsed, never run) and, when `question_ids` is given, that every
+    `followups:` id is a question of the bank."""
     files: list[Path] = []
-    for path in paths_ if paths_ is not None else [paths.drills_dir()]:
+    for path in paths_ if paths_ is not None else paths.drill_dirs():
         path = Path(path)
         if path.is_file():
             files.append(path)
@@ -282,7 +133,7 @@ def check_drills(paths_: Iterable[Path] | None = None) -> list[str]:
     problems: list[str] = []
     seen: dict[str, str] = {}
     for path in files:
-        checker = _Checker(path)
+        checker = _Checker(path, question_ids)
         drill = checker.drill()
         if drill is not None:
             if drill.id in seen:
@@ -290,29 +141,6 @@ def check_drills(paths_: Iterable[Path] | None = None) -> list[str]:
             seen[drill.id] = checker.shown
         problems.extend(checker.problems)
     return problems
-
-
-# --------------------------------------------------------------------------- workspace
-
-
-def workspace_file(drill_id: str, track: str = "torch") -> Path:
-    """The user's solution file for `drill_id` on `track`, in the workspace."""
-    suffix = "" if track == "torch" else f"_{track}"
-    return paths.workspace_dir() / f"{drill_id}{suffix}.py"
-
-
-def start_drill(drill_id: str, track: str = "torch", *, overwrite: bool = False) -> Path:
-    """Copy the starter of `track` into the workspace and return the copy's path.
-
-    An existing file is the user's work: it is kept unless `overwrite` is true."""
-    drill = get_drill(drill_id)
-    if track not in drill.tracks:
-        raise UsageError(f"drill '{drill_id}' has no {track} track "
-                         f"(tracks: {', '.join(drill.tracks)})")
-    target = workspace_file(drill_id, track)
-    if overwrite or not target.exists():
-        shutil.copyfile(drill.starter_path(track), target)
-    return target
 
 
 # --------------------------------------------------------------------------- validation
@@ -358,13 +186,18 @@ def parse_signature(signature: str) -> tuple[str, tuple[Parameter, ...], str]:
 class _Checker:
     """Validates one drill.yaml and builds the `Drill`, collecting problems with lines."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, question_ids: set[str] | None = None) -> None:
         self.path = path
         self.shown = _shown(path)
         self.problems: list[str] = []
+        self.question_ids = question_ids
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(f"{self.shown}:{line}: {message}")
+
+    def error_in(self, path: Path, line: int, message: str) -> None:
+        """A problem in another file of the bundle."""
+        self.problems.append(f"{_shown(path)}:{line}: {message}")
 
     # -- small typed getters ---------------------------------------------------------------
 
@@ -442,7 +275,7 @@ class _Checker:
             return None
         known = {"id", "title", "statement", "topics", "difficulty", "tracks", "entry_points",
                  "hints", "tolerances", "gradient_tolerances", "forbidden", "limits", "cases",
-                 "bench", "starters"}
+                 "bench", "starters", "order", "followups", "memory_budget_hint"}
         for key in data:
             if key not in known:
                 self.error(data.line_of(key), f"unknown field '{key}'")
@@ -471,7 +304,7 @@ class _Checker:
                                                    f"(one of {', '.join(TRACKS)})")
         if tracks and "torch" not in tracks:
             self.error(data.line_of("tracks"), "every drill needs the 'torch' track")
-        entries = self._entries(data, drill_id)
+        entries = self._entries(data)
         hints = tuple(h for h in (self._hint(data, i, h) for i, h in
                                   enumerate(self._list(data, "hints", required=True))) if h)
         if not hints and "hints" in data:
@@ -481,17 +314,32 @@ class _Checker:
             k: Tolerance(t.atol * 10, t.rtol * 10) for k, t in tolerances.items()}
         forbidden = self._forbidden(data)
         time_limits, budget = self._limits(data, tracks)
-        cases = self._cases(data, drill_id, entries, tracks, tolerances, grad_tol, budget)
-        bench = self._bench(data, drill_id, entries)
+        cases = self._cases(data, entries, tracks, tolerances, grad_tol, budget)
+        bench = self._bench(data, entries)
         starters = self._starters(data, folder, tracks, entries)
+        order = data.get("order")
+        if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
+            self.error(data.line_of("order"), "'order' must be an integer (lower comes first)")
+            order = None
+        followups = self._followups(data)
+        budget_hint = self._text(data, "memory_budget_hint", required=False)
+        if budget_hint is not None and budget is None:
+            self.error(data.line_of("memory_budget_hint"),
+                       "memory_budget_hint needs limits.memory_budget_mb")
+        solutions = solutions_folder(folder)
+        self._inputs_file(data, folder / "inputs.py", entries)
+        mistakes = self._solutions(data, solutions, entries, tracks, cases)
         if title is None or statement is None or not entries:
             return None
+        self._statement_names_entries(data, statement, entries)
         return Drill(id=drill_id, title=title, statement=statement, topics=topics,
                      difficulty=difficulty, tracks=tracks, entry_points=tuple(entries.values()),
                      hints=hints, tolerances=tolerances, gradient_tolerances=grad_tol,
                      forbidden=forbidden, time_limit_s=time_limits, memory_budget_mb=budget,
                      cases=cases, bench=bench, starters=starters, folder=folder,
-                     yaml_path=self.path)
+                     yaml_path=self.path, solutions=solutions, order=order,
+                     followups=followups, memory_budget_hint=budget_hint,
+                     mistakes=mistakes)
 
     def _topics(self, data: LineDict) -> tuple[str, ...]:
         topics = self._list(data, "topics", required=True)
@@ -517,8 +365,10 @@ class _Checker:
         holder.duplicate_keys = []
         return self._text(holder, "hint")
 
-    def _entries(self, data: LineDict, drill_id: str) -> dict[str, EntryPoint]:
+    def _entries(self, data: LineDict) -> dict[str, EntryPoint]:
         entries: dict[str, EntryPoint] = {}
+        known = {"signature", "differentiable", "outputs", "inplace", "returns_none", "compare",
+                 "callables", "params"}
         for node in self._list(data, "entry_points", required=True):
             if not isinstance(node, LineDict) or not isinstance(node.get("signature"), str):
                 self.error(getattr(node, "line", data.line_of("entry_points")),
@@ -532,25 +382,92 @@ class _Checker:
                 continue
             if name in entries:
                 self.error(line, f"duplicate entry point '{name}'")
-            if drill_id in PARAMS and name not in PARAMS[drill_id]:
-                self.error(line, f"no case builder for entry point '{name}' of drill "
-                                 f"'{drill_id}' (quizapp/core/grading/cases.py)")
-            differentiable = tuple(node.get("differentiable") or ())
             names = {p.name for p in params}
-            for arg in differentiable:
+            lists: dict[str, tuple[str, ...]] = {}
+            for key in ("differentiable", "outputs", "inplace"):
+                value = node.get(key) or []
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    self.error(node.line_of(key), f"'{key}' must be a list of names")
+                    value = []
+                if key != "outputs":
+                    for arg in value:
+                        if arg not in names:
+                            self.error(node.line_of(key), f"{key}: '{arg}' is not a parameter "
+                                                          f"of {name}")
+                lists[key] = tuple(value)
+            returns_none = node.get("returns_none", False)
+            if not isinstance(returns_none, bool):
+                self.error(node.line_of("returns_none"), "'returns_none' must be true or false")
+                returns_none = False
+            if returns_none and not lists["inplace"]:
+                self.error(node.line_of("returns_none"), f"{name} returns None but modifies "
+                                                         "nothing: list its 'inplace' arguments")
+            compare = node.get("compare", "allclose")
+            if compare not in COMPARE_KINDS:
+                self.error(node.line_of("compare"), f"'compare' must be one of "
+                                                    f"{', '.join(COMPARE_KINDS)}")
+                compare = "allclose"
+            callables = node.get("callables") or {}
+            if not isinstance(callables, dict) or not all(
+                    isinstance(k, str) and isinstance(v, str) and v.isidentifier()
+                    for k, v in callables.items()):
+                self.error(node.line_of("callables"), "'callables' must map argument names to "
+                                                      "factory function names in inputs.py")
+                callables = {}
+            for arg in callables:
                 if arg not in names:
-                    self.error(node.line_of("differentiable"),
-                               f"'{arg}' is not a parameter of {name}")
-            outputs = tuple(node.get("outputs") or ())
-            unknown = set(node) - {"signature", "differentiable", "outputs"}
+                    self.error(node.line_of("callables"), f"callables: '{arg}' is not a "
+                                                          f"parameter of {name}")
+            unknown = set(node) - known
             if unknown:
                 self.error(node.line, f"unknown entry point fields: {', '.join(sorted(unknown))}")
             entries[name] = EntryPoint(name, node["signature"], params, returns,
-                                       differentiable, outputs)
-        if drill_id not in PARAMS:
-            self.error(data.line_of("id"), f"no case builder for drill '{drill_id}' "
-                                           "(quizapp/core/grading/cases.py)")
+                                       lists["differentiable"], lists["outputs"],
+                                       self._param_specs(node, name), lists["inplace"],
+                                       returns_none, compare, dict(callables))
         return entries
+
+    def _param_specs(self, node: LineDict, entry: str) -> dict[str, Param]:
+        """The `params:` an entry point declares: name → {kind, default, choices}."""
+        raw = node.get("params")
+        if raw is None:
+            self.error(node.line, f"entry point {entry} declares no 'params' (the parameters "
+                                  "its cases may set, read by inputs.py)")
+            return {}
+        if not isinstance(raw, LineDict):
+            self.error(node.line_of("params"), "'params' must map names to {kind, default}")
+            return {}
+        out: dict[str, Param] = {}
+        for name, spec in raw.items():
+            line = raw.line_of(name)
+            if not isinstance(name, str) or not name.isidentifier():
+                self.error(line, f"params: '{name}' must be an identifier")
+                continue
+            if not isinstance(spec, dict) or "kind" not in spec:
+                self.error(line, f"params.{name} must be a mapping with a 'kind'")
+                continue
+            unknown = set(spec) - {"kind", "default", "choices"}
+            if unknown:
+                self.error(line, f"params.{name}: unknown fields {', '.join(sorted(unknown))}")
+            kind = spec["kind"]
+            if kind not in KINDS:
+                self.error(line, f"params.{name}: unknown kind '{kind}' "
+                                 f"(one of {', '.join(KINDS)})")
+                continue
+            choices = spec.get("choices") or []
+            if kind == "choice" and (not isinstance(choices, list) or not choices):
+                self.error(line, f"params.{name}: a choice needs a 'choices' list")
+                continue
+            if kind != "choice" and "choices" in spec:
+                self.error(line, f"params.{name}: only kind 'choice' has choices")
+            param = Param(kind, spec.get("default"), tuple(choices))
+            default = spec.get("default")
+            if default is not None:
+                problem = param.check(default)
+                if problem:
+                    self.error(line, f"params.{name}: the default {problem}")
+            out[name] = param
+        return out
 
     def _forbidden(self, data: LineDict) -> tuple[ForbiddenAPI, ...]:
         out: list[ForbiddenAPI] = []
@@ -611,18 +528,18 @@ class _Checker:
             self.error(node.line, f"unknown limits: {', '.join(sorted(unknown))}")
         return times, (float(budget) if budget is not None else None)
 
-    def _params(self, node: LineDict, drill_id: str, entry: str, what: str
+    def _params(self, node: LineDict, entry: EntryPoint, what: str
                 ) -> dict[str, Any] | None:
         params = node.get("params", {})
         if not isinstance(params, dict):
             self.error(node.line_of("params"), f"{what}: 'params' must be a mapping")
             return None
-        spec = PARAMS.get(drill_id, {}).get(entry, {})
+        spec = entry.params
         ok = True
         for key, value in params.items():
             line = params.line_of(key) if isinstance(params, LineDict) else node.line
             if key not in spec:
-                self.error(line, f"{what}: unknown parameter '{key}' for {entry} "
+                self.error(line, f"{what}: unknown parameter '{key}' for {entry.name} "
                                  f"(known: {', '.join(spec)})")
                 ok = False
                 continue
@@ -632,7 +549,7 @@ class _Checker:
                 ok = False
         return dict(params) if ok else None
 
-    def _cases(self, data: LineDict, drill_id: str, entries: dict[str, EntryPoint],
+    def _cases(self, data: LineDict, entries: dict[str, EntryPoint],
                tracks: tuple[str, ...], tol: dict[str, Tolerance],
                grad_tol: dict[str, Tolerance], budget: float | None) -> tuple[CaseSpec, ...]:
         out: list[CaseSpec] = []
@@ -665,7 +582,7 @@ class _Checker:
                 self.error(node.line_of("entry"), f"{what}: 'entry' must be one of "
                                                   f"{', '.join(entries) or '(none)'}")
                 continue
-            params = self._params(node, drill_id, entry, what)
+            params = self._params(node, entries[entry], what)
             if params is None:
                 continue
             trials = node.get("trials", 1)
@@ -689,8 +606,8 @@ class _Checker:
                 self.error(node.line_of("tracks"), f"{what}: 'tracks' must list tracks of "
                                                    f"this drill ({', '.join(tracks)})")
                 case_tracks = list(tracks)
-            dtype = params.get("dtype", PARAMS.get(drill_id, {}).get(entry, {}).get(
-                "dtype").default if "dtype" in PARAMS.get(drill_id, {}).get(entry, {}) else None)
+            declared = entries[entry].params.get("dtype")
+            dtype = params.get("dtype", declared.default if declared is not None else None)
             if dtype is not None and dtype not in tol:
                 self.error(node.line, f"{what}: no tolerance for {dtype} in 'tolerances'")
             if dtype is not None and flags["grad"] and dtype not in grad_tol:
@@ -704,7 +621,7 @@ class _Checker:
                 self.error(data.line_of("cases"), f"no case runs on the {track} track")
         return tuple(out)
 
-    def _bench(self, data: LineDict, drill_id: str, entries: dict[str, EntryPoint]
+    def _bench(self, data: LineDict, entries: dict[str, EntryPoint]
                ) -> dict[str, BenchSpec]:
         node = data.get("bench")
         if node is None:
@@ -726,7 +643,7 @@ class _Checker:
                 self.error(spec.line_of("entry"), f"bench.{device}: 'entry' must be one of "
                                                   f"{', '.join(entries)}")
                 continue
-            params = self._params(spec, drill_id, entry, f"bench.{device}")
+            params = self._params(spec, entries[entry], f"bench.{device}")
             if params is not None:
                 out[device] = BenchSpec(device, entry, params)
         return out
@@ -754,6 +671,164 @@ class _Checker:
             for problem in _starter_problems(path, track, entries):
                 self.error(line, f"starter {name}: {problem}")
         return out
+
+    def _followups(self, data: LineDict) -> tuple[str, ...]:
+        raw = data.get("followups")
+        if raw is None:
+            return ()
+        line = data.line_of("followups")
+        if not isinstance(raw, list) or not all(isinstance(q, str) for q in raw):
+            self.error(line, "'followups' must list question ids")
+            return ()
+        if len(raw) < 2:
+            self.error(line, "'followups' needs at least 2 question ids")
+        if self.question_ids is not None:
+            for qid in raw:
+                if qid not in self.question_ids:
+                    self.error(line, f"followups: no question '{qid}' in the bank")
+        return tuple(raw)
+
+    def _statement_names_entries(self, data: LineDict, statement: Text,
+                                 entries: dict[str, EntryPoint]) -> None:
+        for lang in ("en", "zh"):
+            for entry in entries:
+                if entry not in statement[lang]:
+                    self.error(data.line_of("statement"), f"the {lang} statement never names "
+                                                          f"the entry point {entry}")
+
+    def _inputs_file(self, data: LineDict, path: Path, entries: dict[str, EntryPoint]) -> None:
+        """inputs.py exists, parses, and defines a builder per entry point and every callable
+        factory."""
+        tree = self._parse(data, path, "one input builder per entry point")
+        if tree is None:
+            return
+        functions = _top_functions(tree)
+        for entry in entries.values():
+            if entry.name not in functions:
+                self.error_in(path, 1, f"no builder {entry.name}(p, seed) for the entry point "
+                                       f"{entry.name}")
+            elif len(functions[entry.name].args.args) != 2:
+                self.error_in(path, functions[entry.name].lineno,
+                              f"{entry.name}() must take (p, seed)")
+            for arg, factory in entry.callables.items():
+                if factory not in functions:
+                    self.error_in(path, 1, f"no factory {factory}(data) for the callable "
+                                           f"argument '{arg}' of {entry.name}")
+
+    def _parse(self, data: LineDict, path: Path, what: str) -> ast.Module | None:
+        if not path.is_file():
+            self.error(data.line_of("id"), f"missing {_shown(path)} ({what})")
+            return None
+        try:
+            return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        except SyntaxError as err:
+            self.error_in(path, err.lineno or 0, f"SyntaxError: {err.msg}")
+        except (OSError, UnicodeDecodeError) as err:
+            self.error_in(path, 0, f"cannot read: {err}")
+        return None
+
+    def _solutions(self, data: LineDict, folder: Path, entries: dict[str, EntryPoint],
+                   tracks: tuple[str, ...], cases: tuple[CaseSpec, ...]
+                   ) -> tuple[MistakeInfo, ...]:
+        """reference.py defines every entry point (and check() when a comparison needs it);
+        mistakes.py lists well-formed mistakes whose cases exist."""
+        reference = self._parse(data, folder / "reference.py",
+                                "the float64 oracle: one function per entry point")
+        if reference is not None:
+            functions = _top_functions(reference)
+            for entry in entries.values():
+                if entry.name not in functions:
+                    self.error_in(folder / "reference.py", 1,
+                                  f"does not define the entry point {entry.name}()")
+                if entry.compare == "check" and "check" not in functions:
+                    self.error_in(folder / "reference.py", 1,
+                                  f"{entry.name} has 'compare: check' but there is no "
+                                  "check(entry, got, want, inputs)")
+        path = folder / "mistakes.py"
+        if not path.is_file():
+            return ()
+        tree = self._parse(data, path, "known mistakes")
+        if tree is None:
+            return ()
+        return self._mistakes(path, tree, entries, tracks, {c.name: c for c in cases})
+
+    def _mistakes(self, path: Path, tree: ast.Module, entries: dict[str, EntryPoint],
+                  tracks: tuple[str, ...], cases: dict[str, CaseSpec]
+                  ) -> tuple[MistakeInfo, ...]:
+        node = next((n for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
+                     and any(isinstance(t, ast.Name) and t.id == "MISTAKES" for t in
+                             (n.targets if isinstance(n, ast.Assign) else [n.target]))), None)
+        if node is None or not isinstance(node.value, ast.List):
+            self.error_in(path, 1, "MISTAKES must be a list literal of dict literals")
+            return ()
+        out: list[MistakeInfo] = []
+        ids: set[str] = set()
+        known = {"id", "title", "explanation", "exposed_by", "agrees_on", "tracks", *entries}
+        for item in node.value.elts:
+            line = item.lineno
+            if not isinstance(item, ast.Dict) or any(k is None for k in item.keys):
+                self.error_in(path, line, "each mistake must be a dict literal")
+                continue
+            fields: dict[str, ast.expr] = {}
+            for key, value in zip(item.keys, item.values, strict=True):
+                if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+                    self.error_in(path, line, "mistake keys must be strings")
+                    continue
+                fields[key.value] = value
+            literal: dict[str, Any] = {}
+            for key in ("id", "exposed_by", "agrees_on", "tracks"):
+                if key in fields:
+                    try:
+                        literal[key] = ast.literal_eval(fields[key])
+                    except ValueError:
+                        self.error_in(path, fields[key].lineno, f"'{key}' must be a literal")
+            mistake_id = literal.get("id")
+            if not isinstance(mistake_id, str) or not mistake_id.isidentifier():
+                self.error_in(path, line, "a mistake needs an 'id' (an identifier)")
+                continue
+            what = f"mistake '{mistake_id}'"
+            if mistake_id in ids:
+                self.error_in(path, line, f"duplicate mistake id '{mistake_id}'")
+            ids.add(mistake_id)
+            for key in fields:
+                if key not in known:
+                    self.error_in(path, fields[key].lineno,
+                                  f"{what}: unknown key '{key}' (not an entry point of the drill)")
+            for key in ("title", "explanation"):
+                if key not in fields:
+                    self.error_in(path, line, f"{what}: missing '{key}' ({{en, zh}})")
+            overrides = tuple(e for e in entries if e in fields)
+            if not overrides:
+                self.error_in(path, line, f"{what} overrides no entry point")
+            mistake_tracks = literal.get("tracks", list(tracks))
+            if not isinstance(mistake_tracks, list) or not all(t in tracks for t in
+                                                               mistake_tracks):
+                self.error_in(path, line, f"{what}: 'tracks' must list tracks of this drill")
+                mistake_tracks = list(tracks)
+            exposed = literal.get("exposed_by")
+            agrees = literal.get("agrees_on")
+            if not isinstance(exposed, str):
+                self.error_in(path, line, f"{what}: 'exposed_by' must name the case that "
+                                          "exposes it")
+                continue
+            if exposed not in cases:
+                self.error_in(path, fields["exposed_by"].lineno,
+                              f"{what}: exposed_by names no case of the drill: '{exposed}'")
+                continue
+            if not set(mistake_tracks) & set(cases[exposed].tracks):
+                self.error_in(path, fields["exposed_by"].lineno,
+                              f"{what}: case '{exposed}' runs on none of its tracks")
+            if agrees is not None and (not isinstance(agrees, str) or agrees not in cases):
+                self.error_in(path, fields["agrees_on"].lineno,
+                              f"{what}: agrees_on names no case of the drill: '{agrees}'")
+                agrees = None
+            out.append(MistakeInfo(mistake_id, exposed, agrees, tuple(mistake_tracks),
+                                   overrides, line))
+        return tuple(out)
+
+
+def _top_functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
+    return {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
 
 
 def _starter_problems(path: Path, track: str, entries: dict[str, EntryPoint]) -> list[str]:

@@ -1,0 +1,224 @@
+"""The drill model: what a drill bundle (`content/drills/<id>/` + `solutions/<id>/`) defines,
+as frozen dataclasses. Built and validated by `quizapp.core.drills.loader`; torch-free."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quizapp.core.bank import localize
+from quizapp.core.drills.params import Param, case_seed
+
+TRACKS = ("torch", "triton")
+DEVICES = ("cpu", "cuda")
+#: How an entry point's result is compared with the reference's.
+COMPARE_KINDS = ("allclose", "exact", "check")
+
+Text = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of an entry point's signature."""
+
+    name: str
+    has_default: bool = False
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """A function the user's solution must define."""
+
+    name: str
+    signature: str
+    parameters: tuple[Parameter, ...]
+    returns: str
+    differentiable: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    #: Case parameters (name → Param) that the drill's inputs.py builder reads.
+    params: Mapping[str, Param] = field(default_factory=dict)
+    #: Arguments the entry must modify in place (compared after the call, like outputs).
+    inplace: tuple[str, ...] = ()
+    returns_none: bool = False
+    compare: str = "allclose"
+    #: Argument name → factory in inputs.py turning plain data into a callable.
+    callables: Mapping[str, str] = field(default_factory=dict)
+
+    def full_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """`params` with every declared parameter's default filled in."""
+        full = {name: p.default for name, p in self.params.items()}
+        full.update(params)
+        return full
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Elementwise closeness: |got − want| ≤ atol + rtol·|want|."""
+
+    atol: float
+    rtol: float
+
+
+@dataclass(frozen=True)
+class ForbiddenAPI:
+    """An API the solution may not use, however it is reached."""
+
+    api: str
+    aliases: tuple[str, ...]
+    aten: tuple[str, ...]
+    reason: Text
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every Python path that leads to it."""
+        return (self.api, *self.aliases)
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The attribute names that give it away in source code."""
+        return frozenset(path.rsplit(".", 1)[-1] for path in self.paths)
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """One case as written in the YAML (before trials are expanded)."""
+
+    name: str
+    entry: str
+    params: Mapping[str, Any]
+    trials: int = 1
+    grad: bool = False
+    tracks: tuple[str, ...] = TRACKS
+    interpreted: bool = True
+    memory_budget: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Case:
+    """One concrete case: a seeded trial of a `CaseSpec`."""
+
+    name: str
+    entry: str
+    params: Mapping[str, Any]
+    seed: int
+    grad: bool
+    memory_budget: bool
+
+
+@dataclass(frozen=True)
+class BenchSpec:
+    """The benchmark size of one device."""
+
+    device: str
+    entry: str
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class MistakeInfo:
+    """What drill checks need to know of a known mistake (read from mistakes.py's source,
+    without running it): its id, the case that exposes it, a case where it agrees with the
+    reference (or None), its tracks and the entry points it overrides."""
+
+    id: str
+    exposed_by: str
+    agrees_on: str | None
+    tracks: tuple[str, ...]
+    entries: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Drill:
+    """A drill, as defined by its bundle."""
+
+    id: str
+    title: Text
+    statement: Text
+    topics: tuple[str, ...]
+    difficulty: int
+    tracks: tuple[str, ...]
+    entry_points: tuple[EntryPoint, ...]
+    hints: tuple[Text, ...]
+    tolerances: Mapping[str, Tolerance]
+    gradient_tolerances: Mapping[str, Tolerance]
+    forbidden: tuple[ForbiddenAPI, ...]
+    time_limit_s: Mapping[str, float]
+    memory_budget_mb: float | None
+    cases: tuple[CaseSpec, ...]
+    bench: Mapping[str, BenchSpec]
+    starters: Mapping[str, Path]
+    folder: Path
+    yaml_path: Path = field(default=Path())
+    #: solutions/<id>/: reference.py, kernel.py, mistakes.py, test_oracle.py, correct/.
+    solutions: Path = field(default=Path())
+    order: int | None = None
+    followups: tuple[str, ...] = ()
+    memory_budget_hint: Text | None = None
+    mistakes: tuple[MistakeInfo, ...] = ()
+
+    @property
+    def inputs_path(self) -> Path:
+        """The drill's input builders (content/drills/<id>/inputs.py)."""
+        return self.folder / "inputs.py"
+
+    def solution_file(self, name: str) -> Path:
+        """solutions/<id>/<name>.py of this drill."""
+        return self.solutions / f"{name}.py"
+
+    def entry(self, name: str) -> EntryPoint:
+        """The entry point called `name`."""
+        for entry in self.entry_points:
+            if entry.name == name:
+                return entry
+        raise KeyError(name)
+
+    def case_spec(self, name: str) -> CaseSpec:
+        """The case called `name` in the YAML."""
+        for spec in self.cases:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def starter_path(self, track: str = "torch") -> Path:
+        """The bundled starter file of `track`."""
+        return self.starters[track]
+
+    def title_in(self, lang: str = "en") -> str:
+        """The title in `lang` (falls back to English)."""
+        return localize(self.title, lang)
+
+    def cases_for(self, track: str = "torch", *, interpreted: bool = False) -> list[Case]:
+        """The concrete cases graded on `track` (trials expanded, each with its seed).
+
+        `interpreted` drops the cases marked `interpreted: false` (the Triton interpreter has
+        no bfloat16 arithmetic and is slow)."""
+        out: list[Case] = []
+        for spec in self.cases:
+            if track not in spec.tracks or (interpreted and not spec.interpreted):
+                continue
+            out.extend(self._trials(spec, track))
+        return out
+
+    def _trials(self, spec: CaseSpec, track: str) -> list[Case]:
+        out = []
+        for trial in range(spec.trials):
+            name = spec.name if spec.trials == 1 else f"{spec.name} #{trial + 1}"
+            out.append(Case(name=name, entry=spec.entry, params=spec.params,
+                            seed=case_seed(self.id, name),
+                            grad=spec.grad and track == "torch" and bool(
+                                self.entry(spec.entry).differentiable),
+                            memory_budget=spec.memory_budget))
+        return out
+
+    def first_case(self, spec_name: str, track: str = "torch") -> Case:
+        """The first trial of the YAML case `spec_name` (what `exposed_by` names)."""
+        return self._trials(self.case_spec(spec_name), track)[0]
+
+    def signatures(self) -> list[str]:
+        """The entry points' signatures, as the statement shows them."""
+        return [entry.signature for entry in self.entry_points]
