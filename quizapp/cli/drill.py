@@ -37,6 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     start.add_argument("--force", action="store_true",
                        help="replace an existing workspace file with the starter")
     start.set_defaults(func=start_cmd)
+    verify = dsub.add_parser("verify", help="check a drill bundle the way its author must: "
+                                            "one line per check, exit 0 only if all pass")
+    verify.add_argument("id", nargs="?", metavar="ID", help="drill id")
+    verify.add_argument("--all", action="store_true", help="verify every drill")
+    verify.set_defaults(func=verify_cmd)
     watch = dsub.add_parser("watch", help="re-grade your workspace file every time it is saved")
     watch.add_argument("id", metavar="ID", help="drill id")
     watch.add_argument("file", nargs="?", type=Path, metavar="FILE",
@@ -82,6 +87,8 @@ def list_drills(args: argparse.Namespace) -> int:
                 "id": drill.id, "title": drill.title["en"], "title_zh": drill.title["zh"],
                 "topics": list(drill.topics), "difficulty": drill.difficulty,
                 "tracks": list(drill.tracks), "signatures": drill.signatures(),
+                "cases": {t: len(drill.cases_for(t)) for t in drill.tracks},
+                "mistakes": len(drill.mistakes),
                 "best": None if result is None else {
                     "status": result.status, "passed": result.passed, "track": result.track,
                     "at": result.at.isoformat(), "user_ms": result.user_ms,
@@ -114,6 +121,39 @@ def start_cmd(args: argparse.Namespace) -> int:
         print("quizapp: kept your existing file (use --force to start over from the starter)",
               file=sys.stderr)
     return 0
+
+
+def verify_cmd(args: argparse.Namespace) -> int:
+    """`quizapp drill verify ID | --all`: print each check as it is made; exit 0 only when
+    every check of every drill passed."""
+    from quizapp.core.drills import check_drills, get_drill, load_drills
+    from quizapp.core.grading import keep_warm
+    from quizapp.core.grading.verify import verify
+
+    if bool(args.id) == bool(args.all):
+        raise UsageError("name one drill ID, or --all")
+    if args.all:
+        problems = check_drills()
+        for line in problems:  # invalid drills are not loaded: say why here
+            print(f"FAIL {line}")
+        drills = list(load_drills().values())
+    else:
+        problems = []
+        drills = [get_drill(args.id)]
+    failed = len(problems)
+    keep_warm(True)  # one zygote: every grade below is a fork, not an `import torch`
+    try:
+        for drill in drills:
+            started = time.perf_counter()
+            checks = verify(drill, say=lambda c, d=drill.id: print(f"{d}: {c.line()}",
+                                                                  flush=True))
+            bad = sum(not c.ok for c in checks)
+            failed += bad
+            print(f"{drill.id}: {len(checks) - bad}/{len(checks)} checks passed "
+                  f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    finally:
+        keep_warm(False)
+    return 0 if failed == 0 else 1
 
 
 # --------------------------------------------------------------------------- grade / watch

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from drill_helpers import grade, write
+
+from tests.drills.drill_helpers import grade, write
 
 GOOD_RMS = """
     import torch

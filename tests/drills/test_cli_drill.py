@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from drill_helpers import DRILLS, SOLUTIONS, write
 
 from quizapp.cli.main import main
+from tests.drills.drill_helpers import DRILLS, SOLUTIONS, write
 
 SPEC_KEYS = {"drill", "passed", "status", "message", "mistake", "cases", "timing"}
 CASE_KEYS = {"name", "passed", "max_abs_err", "max_rel_err", "message"}
@@ -89,23 +89,26 @@ def test_bad_flag_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_drill_start_and_list(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "drill", "start", "bpe_merge")
+    first, second = list(DRILLS.values())[:2]
+    code, out, err = run(capsys, "drill", "start", first.id)
     path = Path(out.strip())
     assert code == 0 and path.is_file() and err == ""
-    assert "def merge(ids, pair, new_id)" in path.read_text()
-    code, out, err = run(capsys, "drill", "start", "bpe_merge")
+    assert f"def {first.entry_points[0].name}(" in path.read_text()
+    code, out, err = run(capsys, "drill", "start", first.id)
     assert Path(out.strip()) == path and "kept your existing file" in err
     code, out, _ = run(capsys, "drill", "list", "--json")
     listing = json.loads(out)
-    assert [d["id"] for d in listing] == ["attention", "rmsnorm", "bpe_merge", "softmax_merge",
-                                          "clip_loss"]
-    assert all({"id", "title", "topics", "difficulty", "tracks", "best"} <= set(d)
-               for d in listing)
-    assert all(d["best"] is None for d in listing)
-    run(capsys, "grade", "bpe_merge", str(SOLUTIONS / "bpe_merge" / "reference.py"))
+    assert [d["id"] for d in listing] == list(DRILLS)
+    assert all({"id", "title", "topics", "difficulty", "tracks", "best", "cases",
+                "mistakes"} <= set(d) for d in listing)
+    for row in listing:
+        drill = DRILLS[row["id"]]
+        assert row["cases"] == {t: len(drill.cases_for(t)) for t in drill.tracks}
+        assert row["mistakes"] == len(drill.mistakes) and row["best"] is None
+    run(capsys, "grade", first.id, str(first.solution_file("reference")))
     code, out, _ = run(capsys, "drill", "list", "--json")
     best = {d["id"]: d["best"] for d in json.loads(out)}
-    assert best["bpe_merge"]["passed"] is True and best["attention"] is None
+    assert best[first.id]["passed"] is True and best[second.id] is None
     code, out, _ = run(capsys, "drill", "list")
     assert code == 0 and "torch/triton" in out and "passed" in out
 

@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from drill_helpers import SOLUTIONS, grade, write
 
 from quizapp.core.errors import UsageError
 from quizapp.core.grading import GradingCancelled, grade_solution
+from tests.drills.drill_helpers import SOLUTIONS, grade, write
 
 LOOP = """
     def rms_norm(x, weight, eps=1e-6):

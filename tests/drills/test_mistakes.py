@@ -1,26 +1,28 @@
 """Every known mistake fails its drill and is recognised as itself: the cases expose each
-classic bug, and the diagnosis names the right one."""
+classic bug, and the diagnosis names the right one (parametrised over the loaded drills)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from drill_helpers import DRILLS, grade, load_solution_module, mistake_file
 
-ALL = [(drill_id, item["id"]) for drill_id in DRILLS
-       for item in load_solution_module(drill_id, "mistakes").MISTAKES]
+from tests.drills.drill_helpers import DRILLS, grade, mistake_file, write
+
+ALL = [pytest.param(drill.id, m.id, id=f"{drill.id}:{m.id}") for drill in DRILLS.values()
+       for m in drill.mistakes if "torch" in m.tracks]
 
 
-def test_every_drill_has_at_least_four_mistakes() -> None:
-    for drill_id in DRILLS:
-        assert sum(1 for d, _ in ALL if d == drill_id) >= 4, drill_id
+@pytest.mark.parametrize("drill_id", list(DRILLS))
+def test_every_drill_has_at_least_four_mistakes(drill_id: str) -> None:
+    assert len(DRILLS[drill_id].mistakes) >= 4
 
 
 @pytest.mark.parametrize(("drill_id", "mistake_id"), ALL)
 def test_mistake_fails_and_is_identified(solution_dir: Path, drill_id: str,
                                          mistake_id: str) -> None:
-    result = grade(drill_id, mistake_file(solution_dir, drill_id, mistake_id))
+    result = grade(drill_id, mistake_file(solution_dir / drill_id, drill_id, mistake_id),
+                   track="torch")
     assert result.status == "failed", result.message
     assert result.mistake is not None, result.message
     assert result.mistake.id == mistake_id, result.message
@@ -30,16 +32,24 @@ def test_mistake_fails_and_is_identified(solution_dir: Path, drill_id: str,
     assert result.mistake.explanation["zh"]  # both languages reach the TUI
 
 
-def test_a_bug_that_is_no_known_mistake_gets_no_diagnosis(solution_dir: Path) -> None:
-    from drill_helpers import write
-
-    path = write(solution_dir, "rms_plus_one.py", """
-        import torch
-        def rms_norm(x, weight, eps=1e-6):
-            xf = x.double()
-            y = xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + eps) * weight.double()
-            return (y + 1).to(x.dtype)
-    """)
-    result = grade("rmsnorm", path)
-    assert result.status == "failed" and result.mistake is None
+@pytest.mark.parametrize("drill_id", list(DRILLS))
+def test_a_bug_that_is_no_known_mistake_gets_no_diagnosis(solution_dir: Path,
+                                                         drill_id: str) -> None:
+    """The reference with its first output changed by a constant: wrong, and no mistake of
+    the drill may claim it (mistakes match only their own bug)."""
+    drill = DRILLS[drill_id]
+    entry = drill.entry_points[0]
+    if entry.compare != "allclose" or entry.returns_none or entry.outputs:
+        pytest.skip("the shifted-output bug needs a single-tensor result")
+    lines = ["import importlib.util as _u",
+             f"_s = _u.spec_from_file_location('_r', {str(drill.solution_file('reference'))!r})",
+             "_r = _u.module_from_spec(_s)", "_s.loader.exec_module(_r)"]
+    for e in drill.entry_points:
+        lines.append(f"{e.name} = _r.{e.name}")
+    lines += [f"def {entry.name}(*args, **kwargs):",
+              f"    out = _r.{entry.name}(*args, **kwargs)",
+              "    return out + 0.37 * (out.abs().max() + 1)"]
+    path = write(solution_dir, f"{drill_id}__shifted.py", "\n".join(lines) + "\n")
+    result = grade(drill_id, path, track="torch")
+    assert result.status == "failed" and result.mistake is None, result.message
     assert " — looks like" not in result.message
