@@ -10,10 +10,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     quiz = sub.add_parser("quiz", help="open the app straight into a quiz session")
     quiz.add_argument("--topic", action="append", default=[], metavar="T",
                       help="a topic id (repeatable)")
-    quiz.add_argument("-n", type=int, default=10, metavar="N", help="number of questions")
+    quiz.add_argument("-n", type=_length, default=10, metavar="N",
+                      help="number of questions (1 to 200)")
     quiz.set_defaults(func=run_app, screen="quiz")
     review = sub.add_parser("review", help="open the app straight into today's review queue")
     review.set_defaults(func=run_app, screen="review")
+
+
+def _length(text: str) -> int:
+    """argparse type: a quiz length, 1 to 200 (as the config file's quiz.length)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:20]!r}") from None
+    if not 1 <= value <= 200:
+        raise argparse.ArgumentTypeError("must be from 1 to 200")
+    return value
 
 
 def run_app(args: argparse.Namespace) -> int:

@@ -58,6 +58,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as err:
+        # The environment refused something (a file where a directory belongs, a read-only
+        # home): one line naming it, never a traceback.
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"quizapp: {where}{err.strerror or err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     settings = psub.add_parser("settings", help="show or change the review settings")
     settings.add_argument("--retention", type=float, metavar="R",
                           help="desired retention, 0.70 to 0.99 (default 0.9)")
-    settings.add_argument("--new-per-day", type=int, metavar="N",
+    settings.add_argument("--new-per-day", type=_new_per_day, metavar="N",
                           help="new cards a day may introduce (default 20)")
     settings.add_argument("--learning-steps", metavar="STEPS",
                           help="e.g. '1m, 10m' (units s, m, h, d)")
@@ -51,15 +51,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _open_store() -> Any:
-    from quizapp.core.store import Store, StoreError
+    """The progress store; its notices (a file moved aside) go to stderr, never to stdout,
+    which `--json` reserves for the JSON. A store that cannot be opened is a StoreError:
+    one line, exit 1."""
+    import sys
 
-    try:
-        store = Store.open()
-    except StoreError as err:
-        raise UsageError(str(err)) from None
+    from quizapp.core.store import Store
+
+    store = Store.open()
     for notice in store.notices:
-        print(f"quizapp: {notice}")
+        print(f"quizapp: {notice}", file=sys.stderr)
     return store
+
+
+def _new_per_day(text: str) -> int:
+    """argparse type: a whole number of new cards a day, 0 to 10000."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:20]!r}") from None
+    if not 0 <= value <= 10_000:
+        raise argparse.ArgumentTypeError("must be from 0 to 10000")
+    return value
 
 
 def _load_bank() -> Any:

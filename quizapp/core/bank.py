@@ -9,6 +9,8 @@ point at the offending line.
 
 from __future__ import annotations
 
+import inspect
+import math
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -19,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from quizapp.core import paths
+from quizapp.core import paths, patterns
 from quizapp.core.arith import ArithmeticError_, evaluate
 from quizapp.core.quantities import UNIT_FAMILIES, asked_unit
 
@@ -89,10 +91,87 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
+def _marked(constructor: Any) -> Any:
+    """Wrap a scalar constructor so that a value it rejects with a plain exception (an
+    impossible date, a bad `!!int`, an integer of more than 4300 digits, bad base64) becomes
+    a ConstructorError carrying the line, like every other YAML problem."""
+
+    def construct(loader: _LineLoader, node: yaml.Node) -> Any:
+        try:
+            return constructor(loader, node)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as err:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this {node.tag.rsplit(':', 1)[-1]} value "
+                f"({_cut(str(err), 80)})", node.start_mark) from None
+
+    return construct
+
+
+for _tag, _constructor in list(_LineLoader.yaml_constructors.items()):
+    # Generator constructors (collections) fail lazily and only through their items.
+    if _tag is not None and not inspect.isgeneratorfunction(_constructor):
+        _LineLoader.add_constructor(_tag, _marked(_constructor))
+
+#: Deepest nesting of lists and mappings a content file may have (questions need about 6).
+MAX_DEPTH = 40
+#: Largest content file read (the biggest bundled file is well under 200 KiB).
+MAX_FILE_BYTES = 8 << 20
+
+
+class NestingError(yaml.MarkedYAMLError):
+    """The document nests lists and mappings deeper than `MAX_DEPTH`."""
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_depth(root: yaml.Node) -> None:
+    """Raise NestingError at a node nested deeper than MAX_DEPTH, without recursion.
+
+    Aliases make the node graph a DAG (an alias bomb shares its nodes, and an alias can
+    stack one deep structure under another), so the height of every distinct node is
+    computed once, post-order; a recursive alias (a cycle) adds no height.
+    """
+    height: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            height[id(node)] = 1 + max((height.get(id(c), 0) for c in _children(node)),
+                                       default=0)
+        elif id(node) not in height:
+            height[id(node)] = 0  # in progress
+            stack.append((node, True))
+            stack.extend((c, False) for c in _children(node) if id(c) not in height)
+    if height[id(root)] <= MAX_DEPTH:
+        return
+    node = root
+    for _ in range(MAX_DEPTH):  # walk down the tallest branch to the first node too deep
+        node = max(_children(node), key=lambda c: height.get(id(c), 0))
+    raise NestingError(None, None, f"lists and mappings nest more than {MAX_DEPTH} deep",
+                       node.start_mark)
+
+
 def load_yaml(path: Path) -> Any:
-    """Parse one YAML file with line information; raises yaml.YAMLError on bad YAML."""
+    """Parse one YAML file with line information; raises yaml.YAMLError on bad YAML
+    (including values the constructors reject and nesting deeper than `MAX_DEPTH`)."""
     with open(path, encoding="utf-8") as stream:
-        return yaml.load(stream, Loader=_LineLoader)  # noqa: S506 - a safe loader subclass
+        loader = _LineLoader(stream)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_depth(node)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
 
 
 # --------------------------------------------------------------------------- problems
@@ -108,6 +187,57 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """`repr(value)` cut to about `limit` characters, built without ever expanding a huge
+    or self-referencing value (an alias bomb used as an id must not be printed whole)."""
+    out: list[str] = []
+    budget = [limit + 1]
+
+    def emit(text: str) -> None:
+        if budget[0] > 0:
+            out.append(text[: budget[0]])
+            budget[0] -= len(text)
+
+    def walk(item: Any, depth: int) -> None:
+        if budget[0] <= 0:
+            return
+        if isinstance(item, (list, tuple, dict)):
+            if depth > 4:
+                emit("...")
+                return
+            pairs = item.items() if isinstance(item, dict) else None
+            emit("{" if pairs is not None else "[")
+            for i, element in enumerate(pairs if pairs is not None else item):
+                if budget[0] <= 0:
+                    break
+                if i:
+                    emit(", ")
+                if pairs is not None:
+                    walk(element[0], depth + 1)
+                    emit(": ")
+                    walk(element[1], depth + 1)
+                else:
+                    walk(element, depth + 1)
+            emit("}" if pairs is not None else "]")
+        elif isinstance(item, str):
+            emit(repr(item[: budget[0] + 2]))
+        elif isinstance(item, int) and not isinstance(item, bool) \
+                and item.bit_length() > 200:
+            emit(f"<an integer of about {int(item.bit_length() * 0.30103)} digits>")
+        else:
+            emit(repr(item)[: budget[0] + 1])
+
+    walk(value, 0)
+    text = "".join(out)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --------------------------------------------------------------------------- taxonomy
@@ -347,7 +477,7 @@ class _Checker:
             self.error(line, f"{what} must be a mapping, got {_type_name(value)}")
             return None
         for key, dup_line in value.duplicate_keys:
-            self.error(dup_line, f"duplicate key '{key}' in {what}")
+            self.error(dup_line, f"duplicate key {_shown(key)} in {what}")
         return value
 
     def text(self, parent: LineDict, key: str, what: str, required: bool = True) -> Text | None:
@@ -367,7 +497,7 @@ class _Checker:
         ok = True
         for lang in node:
             if lang not in LANGUAGES:
-                self.error(node.line_of(lang), f"{what}: unknown language '{lang}' "
+                self.error(node.line_of(lang), f"{what}: unknown language {_shown(lang)} "
                                               f"(use {', '.join(LANGUAGES)})")
                 ok = False
             elif not isinstance(node[lang], str) or not node[lang].strip():
@@ -388,6 +518,10 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.error(parent.line_of(key), f"{what}: '{key}' must be a number, "
                                             f"got {_type_name(value)}")
+            return None
+        if not _finite(value):
+            self.error(parent.line_of(key), f"{what}: '{key}' must be a finite number, "
+                                            f"got {_shown(value)}")
             return None
         if positive and value < 0:
             self.error(parent.line_of(key), f"{what}: '{key}' must not be negative")
@@ -424,7 +558,7 @@ class _Checker:
         for key in node:
             if key not in allowed:
                 hint = _closest(str(key), allowed)
-                self.error(node.line_of(key), f"{what}: unknown field '{key}'"
+                self.error(node.line_of(key), f"{what}: unknown field {_shown(key)}"
                                               + (f" (did you mean '{hint}'?)" if hint else ""))
 
     # -- the question
@@ -438,13 +572,13 @@ class _Checker:
         if not isinstance(qid, str) or not _ID.match(qid):
             self.error(node.line_of("id"), "question needs an 'id': a lowercase slug "
                                            "of letters, digits, '.', '_' or '-'"
-                                           + (f", got {qid!r}" if "id" in node else ""))
+                                           + (f", got {_shown(qid)}" if "id" in node else ""))
             qid = None
         what = f"question '{qid or f'#{index + 1}'}'"
         kind = node.get("kind")
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             self.error(node.line_of("kind"), f"{what}: 'kind' must be one of "
-                                             f"{', '.join(KINDS)}, got {kind!r}")
+                                             f"{', '.join(KINDS)}, got {_shown(kind)}")
             kind = None
         else:
             self.unknown_keys(node, _COMMON | _KIND_FIELDS[kind], what)
@@ -453,7 +587,8 @@ class _Checker:
         if isinstance(difficulty, bool) or not isinstance(difficulty, int) \
                 or not 1 <= difficulty <= 5:
             self.error(node.line_of("difficulty"),
-                       f"{what}: 'difficulty' must be an integer from 1 to 5, got {difficulty!r}")
+                       f"{what}: 'difficulty' must be an integer from 1 to 5, "
+                       f"got {_shown(difficulty)}")
         source = self.source(node, what)
         prompt = self.text(node, "prompt", what)
         explanation = self.text(node, "explanation", what)
@@ -478,7 +613,7 @@ class _Checker:
             for topic in value:
                 if topic not in self.taxonomy.topics:
                     hint = _closest(topic, self.taxonomy.topics)
-                    self.error(node.line_of("topics"), f"{what}: unknown topic '{topic}'"
+                    self.error(node.line_of("topics"), f"{what}: unknown topic {_shown(topic)}"
                                + (f" (did you mean '{hint}'?)" if hint else ""))
         if len(set(value)) != len(value):
             self.error(node.line_of("topics"), f"{what}: a topic is listed twice")
@@ -491,8 +626,8 @@ class _Checker:
         self.unknown_keys(src, {"seed", "section", "refs", "erratum"}, f"{what} source")
         seed, section = src.get("seed"), src.get("section")
         refs = self.str_list(src, "refs", f"{what} source") or ()
-        if seed is not None and seed not in SEED_FILES:
-            self.error(src.line_of("seed"), f"{what}: unknown seed file {seed!r}")
+        if seed is not None and (not isinstance(seed, str) or seed not in SEED_FILES):
+            self.error(src.line_of("seed"), f"{what}: unknown seed file {_shown(seed)}")
         if seed is not None and not (isinstance(section, str) and section.strip()):
             self.error(src.line_of("seed"), f"{what}: a seed needs its 'section'")
         if seed is None and not refs:
@@ -500,6 +635,8 @@ class _Checker:
         erratum = src.get("erratum")
         if erratum is not None and not (isinstance(erratum, str) and _ERRATUM.match(erratum)):
             self.error(src.line_of("erratum"), f"{what}: 'erratum' must look like E05")
+        if section is not None and not isinstance(section, str):
+            self.error(src.line_of("section"), f"{what}: 'section' must be text")
         return Source(seed=seed, section=section, refs=refs, erratum=erratum)
 
     def kind_fields(self, node: LineDict, kind: str, what: str) -> dict[str, Any] | None:
@@ -564,15 +701,15 @@ class _Checker:
         default_rel = 0.01 if "abs" not in spec else 0.0
         tol_rel = self.number(spec, "rel", what, default=default_rel, positive=True)
         unit = spec.get("unit")
-        if unit is not None and unit not in UNIT_FAMILIES:
-            self.error(spec.line_of("unit"), f"{what}: unknown unit family {unit!r} "
+        if unit is not None and (not isinstance(unit, str) or unit not in UNIT_FAMILIES):
+            self.error(spec.line_of("unit"), f"{what}: unknown unit family {_shown(unit)} "
                                              f"(use {', '.join(UNIT_FAMILIES)})")
         also = spec.get("also_accept", [])
         if not isinstance(also, list) or not all(
-            isinstance(a, (int, float)) and not isinstance(a, bool) for a in also
+            isinstance(a, (int, float)) and not isinstance(a, bool) and _finite(a) for a in also
         ):
             self.error(spec.line_of("also_accept"), f"{what}: 'also_accept' must be a "
-                                                    "list of numbers")
+                                                    "list of finite numbers")
             also = []
         work = spec.get("work")
         if need_work and not (isinstance(work, str) and work.strip()):
@@ -598,7 +735,7 @@ class _Checker:
             except ArithmeticError_ as err:
                 self.error(spec.line_of("work"), f"{what}: 'work' {err}")
             else:
-                if not result.accepts(float(value)):
+                if not result.accepts(value):
                     self.error(spec.line_of("work"), f"{what}: 'work' evaluates to {value:.6g}, "
                                                      f"not the answer {answer:.6g}")
         return result
@@ -623,10 +760,10 @@ class _Checker:
                 self.error(item.line_of("weight"), f"{label}: 'weight' must be positive")
             keywords = self.str_list(item, "keywords", label) or ()
             for pattern in keywords:
-                try:
-                    re.compile(pattern)
-                except re.error as err:
-                    self.error(item.line_of("keywords"), f"{label}: bad regex {pattern!r}: {err}")
+                reason = patterns.check_pattern(pattern)
+                if reason:
+                    self.error(item.line_of("keywords"),
+                               f"{label}: bad regex {_shown(pattern)}: {reason}")
             if text and weight:
                 points.append(KeyPoint(text=text, weight=weight, keywords=keywords,
                                        required=self._bool(item, "required", False, label)))
@@ -652,7 +789,7 @@ class _Checker:
             return None
         blanks: dict[str, Blank] = {}
         for slot, raw in blanks_node.items():
-            label = f"{what} blank '{slot}'"
+            label = f"{what} blank {_shown(slot)}"
             spec = self.mapping(raw, blanks_node.line_of(slot), label)
             if spec is None:
                 continue
@@ -669,10 +806,10 @@ class _Checker:
             regex = self._bool(spec, "regex", False, label)
             if regex:
                 for pattern in accept:
-                    try:
-                        re.compile(pattern)
-                    except re.error as err:
-                        self.error(spec.line_of("accept"), f"{label}: bad regex {pattern!r}: {err}")
+                    reason = patterns.check_pattern(pattern)
+                    if reason:
+                        self.error(spec.line_of("accept"),
+                                   f"{label}: bad regex {_shown(pattern)}: {reason}")
             blanks[str(slot)] = Blank(accept=accept, regex=regex)
         for lang, body in template.items():
             slots = _SLOT.findall(body)
@@ -710,7 +847,7 @@ class _Checker:
                 continue
             bad = [n for n in lines if not 1 <= n <= n_lines]
             if bad:
-                self.error(item.line_of("lines"), f"{label}: line {bad[0]} is outside the "
+                self.error(item.line_of("lines"), f"{label}: line {_shown(bad[0])} is outside the "
                                                   f"code (1–{n_lines})")
             summary, fix = self.text(item, "summary", label), self.text(item, "fix", label)
             if summary and fix and not bad:
@@ -746,6 +883,14 @@ class _Checker:
         if len({t["en"].strip() for t in items}) != len(items):
             self.error(node.line_of("items"), f"{what}: two items have the same text")
         return {"items": tuple(items)}
+
+
+def _finite(value: int | float) -> bool:
+    """Whether a YAML number is a finite float (huge integers overflow float: not finite)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _type_name(value: Any) -> str:
@@ -855,14 +1000,24 @@ def _write_cache(key: str, bank: Bank) -> None:
     import pickle
     import tempfile
 
-    target = _cache_file()
+    tmp: str | None = None
     try:
+        target = _cache_file()
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as stream:
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".bank.", suffix=".tmp",
+                                         delete=False) as stream:
+            tmp = stream.name
             pickle.dump((key, bank), stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(stream.name, target)
-    except OSError:
-        pass  # caching is an optimisation; never fail a load over it
+        os.replace(tmp, target)
+        tmp = None
+    except (OSError, pickle.PicklingError, RecursionError):
+        pass  # caching is an optimisation; never fail a load over it (full disk, read-only)
+    finally:
+        if tmp is not None:  # a failed write leaves no temp file behind
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def _load_bank(roots: list[Path], taxonomy: Taxonomy) -> Bank:
@@ -890,8 +1045,39 @@ def _load_bank(roots: list[Path], taxonomy: Taxonomy) -> Bank:
     return bank
 
 
+#: Problems reported per file at most; a file with more is summarised by one last line.
+MAX_PROBLEMS_PER_FILE = 50
+
+
 def _check_file(path: Path, shown: str, taxonomy: Taxonomy | None
                 ) -> tuple[list[Problem], list[Question]]:
+    """Parse and validate one file. Never raises: whatever goes wrong with one user file
+    becomes a Problem naming it, so the other files still load."""
+    try:
+        problems, questions = _check_file_unguarded(path, shown, taxonomy)
+    except RecursionError:
+        return [Problem(shown, 1, "the file nests too deeply to check")], []
+    except MemoryError:
+        return [Problem(shown, 1, "the file is too large to check")], []
+    except Exception as err:  # noqa: BLE001 - one bad user file must never stop the app
+        return [Problem(shown, 1, f"cannot check this file ({type(err).__name__}: "
+                                  f"{_cut(str(err), 80)})")], []
+    if len(problems) > MAX_PROBLEMS_PER_FILE:
+        rest = len(problems) - MAX_PROBLEMS_PER_FILE
+        problems = problems[:MAX_PROBLEMS_PER_FILE] + [
+            Problem(shown, problems[MAX_PROBLEMS_PER_FILE].line,
+                    f"... and {rest} more problem(s) in this file")]
+    return problems, questions
+
+
+def _check_file_unguarded(path: Path, shown: str, taxonomy: Taxonomy | None
+                          ) -> tuple[list[Problem], list[Question]]:
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        return [Problem(shown, 0, f"cannot read: {err.strerror}")], []
+    if size > MAX_FILE_BYTES:
+        return [Problem(shown, 0, f"the file is larger than {MAX_FILE_BYTES >> 20} MiB")], []
     try:
         data = load_yaml(path)
     except yaml.MarkedYAMLError as err:
@@ -901,11 +1087,14 @@ def _check_file(path: Path, shown: str, taxonomy: Taxonomy | None
         if err.context and err.context_mark and err.problem_mark \
                 and err.context_mark.line != err.problem_mark.line:
             reason += f" ({err.context} started at line {err.context_mark.line + 1})"
-        return [Problem(shown, line, f"invalid YAML: {reason}")], []
+        return [Problem(shown, line, f"invalid YAML: {_cut(reason, 200)}")], []
     except yaml.YAMLError as err:
-        return [Problem(shown, 0, f"invalid YAML: {err}")], []
-    except (OSError, UnicodeDecodeError) as err:
-        return [Problem(shown, 0, f"cannot read: {err}")], []
+        return [Problem(shown, 0, f"invalid YAML: {_cut(str(err), 200)}")], []
+    except OSError as err:
+        return [Problem(shown, 0, f"cannot read: {err.strerror or err}")], []
+    except UnicodeDecodeError as err:
+        return [Problem(shown, 0, f"cannot read: not UTF-8 text ({err.reason} at byte "
+                                  f"{err.start})")], []
     if data is None:
         return [], []
     if not isinstance(data, list):

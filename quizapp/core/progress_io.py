@@ -8,17 +8,26 @@ that already has some of the same history — adds nothing twice. For a card kno
 sides, the state with the later last review wins. Local settings are never overwritten;
 settings missing locally are taken from the file.
 
+An import file is user input: it is read only if it is a regular file (a FIFO or a device is
+refused without blocking), and every value is checked before anything is written — numbers
+finite and sized for SQLite, times within years 1970–2999, nesting at most `MAX_DEPTH` deep,
+each known setting of the right type and range. A bad file is rejected whole, with one line
+naming the entry and field.
+
 Never imports textual.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -35,6 +44,16 @@ T = TypeVar("T")
 
 #: Settings that describe this machine's bookkeeping, not the user's choices.
 _LOCAL_SETTINGS_PREFIX = "review._"
+
+#: Deepest nesting of lists and objects an import file may have (exports need about 6).
+MAX_DEPTH = 32
+#: Largest import file read (a million reviews export to about 400 MB).
+MAX_IMPORT_BYTES = 1 << 30
+#: SQLite stores integers in 64 bits.
+_INT64 = (-(2**63), 2**63 - 1)
+#: Times an import may carry (UTC years): later ones could overflow interval arithmetic.
+_YEARS = (1970, 2999)
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -74,12 +93,19 @@ class ImportReport:
 def export_progress(store: Store, path: Path, now: datetime | None = None) -> ExportReport:
     """Write the whole progress to `path` (atomically: a crash leaves the old file)."""
     path = Path(path)
-    if path.is_dir():
-        raise QuizappError(f"{path} is a directory; name the file to write")
-    if not path.parent.exists():
-        raise QuizappError(f"no such directory: {path.parent}")
+    try:
+        if path.is_dir():
+            raise QuizappError(f"{path} is a directory; name the file to write")
+        if not path.parent.exists():
+            raise QuizappError(f"no such directory: {path.parent}")
+        if not path.parent.is_dir():
+            raise QuizappError(f"cannot write {path}: {path.parent} is not a directory")
+        if len(os.fsencode(path.name)) > 200:  # the temp name adds a prefix and suffix
+            raise QuizappError(f"cannot write {path}: the file name is too long")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise QuizappError(f"cannot write {path}: {err.strerror or err}") from None
     counts = {"cards": 0, "reviews": 0, "attempts": 0, "drill_results": 0}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write("{\n")
@@ -97,8 +123,11 @@ def export_progress(store: Store, path: Path, now: datetime | None = None) -> Ex
                 out.write(",\n" if i < len(sections) - 1 else "\n")
             out.write("}\n")
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise QuizappError(f"cannot write {path}: {err.strerror or err}; nothing was "
+                               "written") from None
         raise
     return ExportReport(path, counts["cards"], counts["reviews"], counts["attempts"],
                         counts["drill_results"])
@@ -173,18 +202,23 @@ class _Bad(Exception):
 def read_export(path: Path) -> dict[str, Any]:
     """Parse and check the envelope of an export file."""
     path = Path(path)
+    text = _read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise QuizappError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise QuizappError(f"{path} is a directory, not an export file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise QuizappError(f"cannot read {path}: {err}") from None
-    try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
         raise QuizappError(f"{path}:{err.lineno}: not valid JSON ({err.msg})") from None
+    except _Bad as bad:
+        raise QuizappError(f"{path}: {bad}; nothing was imported") from None
+    except ValueError as err:  # an integer of more than 4300 digits
+        raise QuizappError(f"{path}: a number is too large ({str(err)[:60]}); nothing was "
+                           "imported") from None
+    except RecursionError:
+        raise QuizappError(f"{path}: lists and objects nest too deeply; nothing was "
+                           "imported") from None
+    try:
+        _check_values(data)
+    except _Bad as bad:
+        raise QuizappError(f"{path}: {bad}; nothing was imported") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise QuizappError(f"{path} is not a quizapp progress export "
                            f"(expected \"format\": \"{FORMAT}\")")
@@ -197,7 +231,148 @@ def read_export(path: Path) -> dict[str, Any]:
             raise QuizappError(f"{path}: '{key}' must be a list")
     if not isinstance(data.get("settings", {}), dict):
         raise QuizappError(f"{path}: 'settings' must be an object")
+    try:
+        for key, value in data.get("settings", {}).items():
+            _check_setting(key, value)
+    except _Bad as bad:
+        raise QuizappError(f"{path}: {bad}; nothing was imported") from None
     return data
+
+
+def _read_text(path: Path) -> str:
+    """The file's text (a UTF-8 BOM is skipped), only if it is a regular file: a FIFO is
+    opened without blocking and refused, like a device (/dev/zero would never end)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise QuizappError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise QuizappError(f"{path} is a directory, not an export file") from None
+    except OSError as err:
+        raise QuizappError(f"cannot read {path}: {err.strerror or err}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise QuizappError(f"{path} is a directory, not an export file")
+        if not stat.S_ISREG(info.st_mode):
+            raise QuizappError(f"{path} is not a regular file (a pipe or a device?); "
+                               "export to a file and import that")
+        if info.st_size > MAX_IMPORT_BYTES:
+            raise QuizappError(f"{path} is larger than {MAX_IMPORT_BYTES >> 20} MiB; "
+                               "not a quizapp export")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as stream:
+            fd = -1
+            raw = stream.read(MAX_IMPORT_BYTES + 1)
+    except OSError as err:
+        raise QuizappError(f"cannot read {path}: {err.strerror or err}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise QuizappError(f"cannot read {path}: not UTF-8 text (byte {err.start})") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise _Bad(f"{name} is not a number an export can hold")
+
+
+def _check_values(data: Any) -> None:
+    """Every number finite and within SQLite's 64-bit integers, nesting at most MAX_DEPTH;
+    iterative, so a deep file cannot exhaust the stack."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if isinstance(value, bool) or value is None or isinstance(value, str):
+            continue
+        if isinstance(value, int):
+            if not _INT64[0] <= value <= _INT64[1]:
+                raise _Bad(f"{where or 'a value'}: integer out of range")
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise _Bad(f"{where or 'a value'}: not a finite number")
+        elif isinstance(value, (dict, list)):
+            if depth >= MAX_DEPTH:
+                raise _Bad(f"{where or 'the file'}: nested more than {MAX_DEPTH} deep")
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                label = f"{where}.{key}" if isinstance(value, dict) else f"{where}[{key}]"
+                stack.append((item, label.lstrip("."), depth + 1))
+
+
+def _number(value: Any, name: str, low: float, high: float, *, integer: bool = False
+            ) -> float:
+    kinds = int if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) \
+            or not (math.isfinite(value) and low <= value <= high):
+        raise _Bad(f"'{name}' must be {'an integer' if integer else 'a number'} from "
+                   f"{low:g} to {high:g}, got {_shown(value)}")
+    return value
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, (dict, list)) \
+        else type(value).__name__
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _steps(value: Any, name: str) -> None:
+    if not isinstance(value, list) or len(value) > 20:
+        raise _Bad(f"'{name}' must be a list of at most 20 step lengths in seconds")
+    for step in value:
+        _number(step, name, 1, 365 * 86400)
+
+
+#: Checkers of the settings quizapp knows, by key (ranges as ReviewSettings enforces them).
+_SETTINGS: dict[str, Callable[[Any, str], Any]] = {
+    "review.desired_retention": lambda v, n: _number(v, n, 0.7, 0.99),
+    "review.new_per_day": lambda v, n: _number(v, n, 0, 10_000, integer=True),
+    "review.maximum_interval": lambda v, n: _number(v, n, 1, 36_500, integer=True),
+    "review.learning_steps": _steps,
+    "review.relearning_steps": _steps,
+    "review.optimized_reviews": lambda v, n: _number(v, n, 0, _INT64[1], integer=True),
+    "language": lambda v, n: None if v in ("en", "zh") else _fail(n, "'en' or 'zh'"),
+}
+_SETTING_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[Any, str], Any]], ...] = (
+    (re.compile(r"^drill\.hints\.[\w.-]{1,100}$"),
+     lambda v, n: _number(v, n, 0, 1000, integer=True)),
+    (re.compile(r"^drill\.track\.[\w.-]{1,100}$"),
+     lambda v, n: None if isinstance(v, str) and 0 < len(v) <= 40
+     else _fail(n, "a track name")),
+)
+
+
+def _fail(name: str, expected: str) -> None:
+    raise _Bad(f"'{name}' must be {expected}")
+
+
+def _check_setting(key: Any, value: Any) -> None:
+    """One imported setting, checked by its own rules; an unknown (newer) setting may only
+    hold a short scalar, so nothing this version reads can be damaged by it."""
+    name = f"settings.{key}"
+    if not isinstance(key, str) or not 0 < len(key) <= 200:
+        raise _Bad("settings: a setting's name must be 1 to 200 characters")
+    if key.startswith(_LOCAL_SETTINGS_PREFIX):
+        return  # this machine's bookkeeping: never imported
+    if key == "review.parameters":
+        if value is not None and not (isinstance(value, list) and len(value) == 21):
+            raise _Bad(f"'{name}' must be null or a list of 21 FSRS parameters")
+        for item in value or ():
+            _number(item, name, -1e6, 1e6)
+        return
+    if key == "review.optimized_at":
+        _time({"optimized_at": value}, "optimized_at")
+        return
+    check = _SETTINGS.get(key)
+    if check is None:
+        check = next((c for pattern, c in _SETTING_PATTERNS if pattern.match(key)), None)
+    if check is not None:
+        check(value, name)
+    elif isinstance(value, (dict, list)) or (isinstance(value, str) and len(value) > 1000):
+        raise _Bad(f"'{name}' is not a setting this quizapp knows, and its value is not a "
+                   "short plain value")
 
 
 def import_progress(store: Store, path: Path) -> ImportReport:
@@ -246,13 +421,27 @@ def _field(entry: Any, key: str, kind: type | tuple[type, ...], optional: bool =
 def _time(entry: Any, key: str) -> str:
     """A timestamp field, re-written in the store's canonical UTC form."""
     text = _field(entry, key, str)
+    return to_iso(_moment(text, key))
+
+
+def _moment(text: str, key: str) -> datetime:
+    """An aware datetime from ISO-8601 text, within the years quizapp can compute with."""
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text) if len(text) <= 64 else None
     except ValueError:
-        raise _Bad(f"'{key}' is not an ISO-8601 time: {text!r}") from None
+        moment = None
+    if moment is None:
+        raise _Bad(f"'{key}' is not an ISO-8601 time: {_shown(text)}")
     if moment.tzinfo is None:
-        raise _Bad(f"'{key}' has no time zone: {text!r}")
-    return to_iso(moment)
+        raise _Bad(f"'{key}' has no time zone: {_shown(text)}")
+    try:
+        utc = moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not _YEARS[0] <= utc.year <= _YEARS[1]:
+        raise _Bad(f"'{key}' must be a time in the years {_YEARS[0]}–{_YEARS[1]}, got "
+                   f"{_shown(text)}")
+    return utc
 
 
 def _card_key(entry: Any) -> str:
@@ -265,14 +454,26 @@ def _card_key(entry: Any) -> str:
 
 
 def _card(value: Any, key: str) -> Card:
+    """An fsrs card, every field checked (fsrs itself converts without checking ranges)."""
     if not isinstance(value, dict):
         raise _Bad("'card' must be an object")
+    state = value.get("state")
+    if state not in (1, 2, 3) or isinstance(state, bool):
+        raise _Bad(f"card 'state' must be 1, 2 or 3, got {_shown(state)}")
+    if value.get("step") is not None:
+        _number(value.get("step"), "card step", 0, 1000, integer=True)
+    for name, low, high in (("stability", 0, 1e7), ("difficulty", 0, 11)):
+        if value.get(name) is not None:
+            _number(value.get(name), f"card {name}", low, high)
+    due = _moment(_field(value, "due", str), "card due")
+    last = value.get("last_review")
+    if last is not None:
+        _moment(_field(value, "last_review", str), "card last_review")
     try:
         card = Card.from_dict({**value, "card_id": fsrs_id(key)})
-    except (KeyError, TypeError, ValueError) as err:
-        raise _Bad(f"not an fsrs card ({err})") from None
-    if card.due.tzinfo is None or (card.last_review and card.last_review.tzinfo is None):
-        raise _Bad("card times must carry a time zone")
+    except (KeyError, TypeError, ValueError, OverflowError) as err:
+        raise _Bad(f"not an fsrs card ({str(err)[:60]})") from None
+    card.due = due
     return card
 
 
@@ -280,6 +481,8 @@ def _merge_card(conn: Any, entry: Any) -> str:
     key = _card_key(entry)
     card = _card(entry.get("card"), key)
     created = _time(entry, "created_at")
+    if entry.get("retired") not in (None, True, False, 0, 1):
+        raise _Bad("'retired' must be true or false")
     row = conn.execute("SELECT last_review FROM cards WHERE card_id = ?", (key,)).fetchone()
     values = (card.to_json(), to_iso(card.due), int(card.state), card.stability,
               to_iso(card.last_review) if card.last_review else None)
@@ -304,14 +507,18 @@ def _insert_review(conn: Any, entry: Any) -> bool:
     if rating not in (1, 2, 3, 4):
         raise _Bad(f"'rating' must be 1 to 4, got {rating}")
     reviewed_at = _time(entry, "reviewed_at")
-    duration = _field(entry, "duration_ms", int, optional=True)
+    duration = _duration(entry)
     before = entry.get("card_before")
     before_json = _card(before, key).to_json() if before is not None else None
     day = entry.get("day") or study_day(from_iso(reviewed_at)).isoformat()
+    if not isinstance(day, str) or not _DAY.match(day) or not _valid_day(day):
+        raise _Bad(f"'day' must be a date like 2025-01-31, got {_shown(day)}")
     state_before = entry.get("state_before")
     if state_before is None:
         state_before = 0 if before is None or before.get("last_review") is None \
             else int(before.get("state", 2))
+    elif state_before not in (0, 1, 2, 3) or isinstance(state_before, bool):
+        raise _Bad(f"'state_before' must be 0 to 3, got {_shown(state_before)}")
     # A review belongs to a card; one exported without its card gets a fresh card row so that
     # the log never points at nothing (its state follows from later reviews on this machine).
     if conn.execute("SELECT 1 FROM cards WHERE card_id = ?", (key,)).fetchone() is None:
@@ -328,27 +535,39 @@ def _insert_review(conn: Any, entry: Any) -> bool:
 
 
 def _insert_attempt(conn: Any, entry: Any) -> int:
-    item_id = _field(entry, "item_id", str)
+    item_id = _name(_field(entry, "item_id", str), "item_id")
     at = _time(entry, "at")
-    mode = entry.get("mode") or "quiz"
+    mode = _name(entry.get("mode") or "quiz", "mode")
+    item_kind = _field(entry, "item_kind", str)
+    if item_kind not in ("question", "drill"):
+        raise _Bad(f"'item_kind' must be 'question' or 'drill', got {_shown(item_kind)}")
+    hints = entry.get("hints_used") or 0
+    _number(hints, "hints_used", 0, 1000, integer=True)
     if conn.execute("SELECT 1 FROM attempts WHERE item_id = ? AND at = ? AND mode = ?",
                     (item_id, at, mode)).fetchone():
         return 0
-    score = _field(entry, "score", (int, float))
+    score = _number(_field(entry, "score", (int, float)), "score", 0, 1)
     conn.execute(
         "INSERT INTO attempts (item_id, item_kind, at, mode, answer, score, passed, "
         "duration_ms, hints_used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (item_id, _field(entry, "item_kind", str), at, mode,
+        (item_id, item_kind, at, mode,
          json.dumps(entry.get("answer"), ensure_ascii=False), float(score),
-         int(bool(entry.get("passed"))), _field(entry, "duration_ms", int, optional=True),
-         int(entry.get("hints_used") or 0)))
+         int(bool(entry.get("passed"))), _duration(entry), int(hints)))
     return 1
 
 
 def _insert_drill_result(conn: Any, entry: Any) -> int:
-    drill_id = _field(entry, "drill_id", str)
+    drill_id = _name(_field(entry, "drill_id", str), "drill_id")
     at = _time(entry, "at")
-    track = _field(entry, "track", str)
+    track = _name(_field(entry, "track", str), "track")
+    user_ms = _field(entry, "user_ms", (int, float), optional=True)
+    ratio = _field(entry, "ratio", (int, float), optional=True)
+    for name, value in (("user_ms", user_ms), ("ratio", ratio)):
+        if value is not None:
+            _number(value, name, 0, 1e12)
+    message = entry.get("message") or ""
+    if not isinstance(message, str):
+        raise _Bad("'message' must be text")
     if conn.execute("SELECT 1 FROM drill_results WHERE drill_id = ? AND at = ? AND track = ?",
                     (drill_id, at, track)).fetchone():
         return 0
@@ -358,8 +577,28 @@ def _insert_drill_result(conn: Any, entry: Any) -> int:
     conn.execute(
         "INSERT INTO drill_results (drill_id, at, track, status, passed, message, user_ms, "
         "ratio, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (drill_id, at, track, _field(entry, "status", str), int(bool(entry.get("passed"))),
-         str(entry.get("message") or ""), _field(entry, "user_ms", (int, float), optional=True),
-         _field(entry, "ratio", (int, float), optional=True),
+        (drill_id, at, track, _name(_field(entry, "status", str), "status"),
+         int(bool(entry.get("passed"))), message, user_ms, ratio,
          json.dumps(result, ensure_ascii=False)))
     return 1
+
+
+def _name(value: Any, key: str) -> str:
+    """An identifier-like text field: text of 1 to 200 characters."""
+    if not isinstance(value, str) or not 0 < len(value) <= 200:
+        raise _Bad(f"'{key}' must be text of 1 to 200 characters")
+    return value
+
+
+def _duration(entry: Any) -> int | None:
+    value = _field(entry, "duration_ms", int, optional=True)
+    if value is not None:
+        _number(value, "duration_ms", 0, 10**12, integer=True)
+    return value
+
+
+def _valid_day(text: str) -> bool:
+    try:
+        return _YEARS[0] <= date.fromisoformat(text).year <= _YEARS[1]
+    except ValueError:
+        return False

@@ -125,6 +125,8 @@ def format_interval(delta: timedelta) -> str:
 
 _STEP = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _STEP_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+#: Longest learning step (a longer one overflows date arithmetic, and means nothing).
+MAX_STEP_DAYS = 365
 
 
 def parse_steps(text: str) -> tuple[timedelta, ...]:
@@ -133,10 +135,14 @@ def parse_steps(text: str) -> tuple[timedelta, ...]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         match = _STEP.match(part)
         if not match:
-            raise UsageError(f"bad step {part!r}: use a number and a unit, like 1m, 10m, 1h, 1d")
+            raise UsageError(f"bad step {part[:20]!r}: use a number and a unit, like 1m, 10m, "
+                             "1h, 1d")
         seconds = float(match.group(1)) * _STEP_UNITS[match.group(2)]
         if seconds <= 0:
-            raise UsageError(f"bad step {part!r}: steps must be longer than zero")
+            raise UsageError(f"bad step {part[:20]!r}: steps must be longer than zero")
+        if seconds > MAX_STEP_DAYS * 86400:
+            raise UsageError(f"bad step {part[:20]!r}: a step can be at most {MAX_STEP_DAYS} "
+                             "days")
         steps.append(timedelta(seconds=seconds))
     return tuple(steps)
 
@@ -636,16 +642,30 @@ class RatingRecord:
 
 
 def commit_rating(store: Store, key: str, card_before: Card, preview: Preview, *,
-                  duration_ms: int | None = None) -> RatingRecord:
+                  duration_ms: int | None = None, scheduler: Scheduler | None = None
+                  ) -> RatingRecord:
     """Store one rating in one transaction: the card's new state and its log row.
 
-    The card row is created here for a bank question reviewed for the first time.
+    The card row is created here for a bank question reviewed for the first time. The card
+    is re-read inside the write transaction: if another quizapp rated it since `card_before`
+    was loaded, the rating is recomputed with `scheduler` from the state it has now (without
+    a scheduler, it is refused), so no rating is ever computed from a stale state.
     """
     after, log = preview.card, preview.log
     reviewed_at = as_utc(log.review_datetime)
-    state_before = 0 if card_before.last_review is None else int(card_before.state)
     with store.transaction() as conn:
-        exists = conn.execute("SELECT 1 FROM cards WHERE card_id = ?", (key,)).fetchone()
+        row = conn.execute("SELECT card FROM cards WHERE card_id = ?", (key,)).fetchone()
+        exists = row is not None
+        stored = Card.from_json(row["card"]) if row else None
+        if stored is not None and (stored.last_review, stored.state) != (
+                card_before.last_review, card_before.state):
+            if scheduler is None:
+                raise QuizappError("this card was just rated in another quizapp session; "
+                                   "show it again to rate it")
+            card_before = stored
+            after, log = scheduler.review_card(stored, preview.rating,
+                                               review_datetime=reviewed_at)
+        state_before = 0 if card_before.last_review is None else int(card_before.state)
         if not exists:
             _insert_card(conn, key, reviewed_at)
         conn.execute(
@@ -797,10 +817,11 @@ class ReviewSession:
             assert previews is not None and self._card is not None
             preview = previews[rating]
             record = commit_rating(self.store, item.key, self._card, preview,
-                                   duration_ms=duration)
-            if preview.card.due < end_of_day(preview.log.review_datetime):
-                self.learning.append((preview.card.due, replace(
-                    item, is_new=False, state=int(preview.card.state))))
+                                   duration_ms=duration, scheduler=self.scheduler)
+            after = record.card_after  # recomputed if another session rated it meanwhile
+            if after.due < end_of_day(preview.log.review_datetime):
+                self.learning.append((after.due, replace(
+                    item, is_new=False, state=int(after.state))))
         self.history.append((item, record, rating))
         self.reviewed += 1
         self.counts[rating] += 1

@@ -22,6 +22,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from quizapp.core import patterns
 from quizapp.core.bank import Blank, NumericSpec, Question, Text
 from quizapp.core.quantities import QuantityError, parse_quantity
 
@@ -150,10 +151,13 @@ def grade_short(question: Question, answer: Collection[int]) -> Verdict:
 
 
 def suggest_key_points(question: Question, typed: str) -> set[int]:
-    """Key points whose keywords appear in the user's typed answer (pre-ticked for them)."""
+    """Key points whose keywords appear in the user's typed answer (pre-ticked for them).
+
+    Keywords are regexes matched with RE2 (`quizapp.core.patterns`): linear time in `typed`.
+    """
     found = set()
     for i, point in enumerate(question.key_points):
-        if any(re.search(k, typed, re.IGNORECASE) for k in point.keywords):
+        if any(patterns.search(k, typed) for k in point.keywords):
             found.add(i)
     return found
 
@@ -179,7 +183,7 @@ def blank_correct(blank: Blank, answer: str) -> bool:
         except QuantityError:
             return False
     if blank.regex:
-        return any(re.fullmatch(p, answer.strip(), re.IGNORECASE) for p in blank.accept)
+        return any(patterns.fullmatch(p, answer.strip()) for p in blank.accept)
     given = normalize_blank(answer)
     return bool(given) and any(given == normalize_blank(a) for a in blank.accept)
 

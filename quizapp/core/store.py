@@ -2,14 +2,22 @@
 
 One database file under QUIZAPP_HOME. WAL mode; every write is its own transaction, so a crash
 loses at most the write in flight. `PRAGMA application_id` marks the file as ours and
-`PRAGMA user_version` is the schema version, advanced by `MIGRATIONS`. A file that is not a
-database, is corrupt, or belongs to another program is moved aside (never reset in place) and a
-fresh store is created; the one-line notice naming where it went is in `Store.notices`.
+`PRAGMA user_version` is the schema version, advanced by `MIGRATIONS`.
+
+Only a file SQLite positively identifies as damaged (SQLITE_CORRUPT, SQLITE_NOTADB, a failed
+`quick_check`) or as another program's database is moved aside — with its `-wal` and `-shm`,
+after a checkpoint where one is possible, so the aside copy stays readable — and a fresh store
+is created; the one-line notice naming where it went is in `Store.notices`. Every other failure
+(a full disk, a read-only file or directory, permissions, a lock held by another quizapp, I/O
+errors, a newer schema, a missing table) moves nothing: it is a `StoreError`, one line for the
+user, and the file is left exactly as it was.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from quizapp.core import paths
+from quizapp.core.errors import QuizappError
 
 #: "QZAP" — identifies our database files.
 APPLICATION_ID = 0x515A4150
@@ -171,8 +180,18 @@ MIGRATIONS: list[str] = [
 ]
 
 
-class StoreError(Exception):
-    """The database could not be opened or used; the message is one line for the user."""
+#: The tables the latest schema has; a store missing one is damaged (and left alone).
+TABLES = ("attempts", "drill_results", "cards", "review_log", "settings", "review_days")
+
+#: How long a write waits for another quizapp's write to finish before giving up.
+BUSY_TIMEOUT_S = 10.0
+
+BUSY_MESSAGE = "the progress database is busy (another quizapp is writing); try again"
+
+
+class StoreError(QuizappError):
+    """The database could not be opened or used; the message is one line for the user.
+    Exit code 1: the user's data or disk needs attention, not their command line."""
 
 
 def utcnow() -> datetime:
@@ -237,18 +256,36 @@ class Store:
 
     @classmethod
     def open(cls, path: Path | None = None) -> Store:
-        """Open (creating or migrating) the store; a bad file is moved aside first."""
-        path = path or paths.db_path()
+        """Open (creating or migrating) the store. A file SQLite identifies as damaged or
+        foreign is moved aside first; anything else that goes wrong raises `StoreError`."""
+        if path is None:
+            try:
+                path = paths.db_path()
+            except OSError as err:
+                raise StoreError(_os_message(err, "cannot use the quizapp home")) from None
+        _check_location(path)
         notices: list[str] = []
         try:
             conn = _connect_checked(path)
         except _BadDatabase as bad:
-            aside = _move_aside(path)
+            try:
+                aside = _move_aside(path)
+            except OSError as err:
+                raise StoreError(f"{path} {bad.reason}, and it could not be moved aside "
+                                 f"({err.strerror}); move it away yourself") from None
             notices.append(f"{path} {bad.reason}; moved it to {aside} and started a fresh "
                            "progress database")
-            conn = _connect_checked(path)
+            try:
+                conn = _connect_checked(path)
+            except _BadDatabase as again:
+                raise StoreError(f"{path}: a fresh database {again.reason}") from None
         store = cls(conn, path, notices)
-        store._migrate()
+        try:
+            store._migrate()
+            store._check_tables()
+        except BaseException:
+            conn.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -263,14 +300,42 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: committed on success, rolled back on any exception."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """A write transaction: committed on success, rolled back on any exception.
+
+        A lock held by another writer past the busy timeout, a full disk, a read-only file or
+        an I/O error becomes a one-line `StoreError`; nothing is half-written.
+        """
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as err:
+            raise self._error(err) from None
         try:
             yield self.conn
+        except sqlite3.Error as err:
+            self._rollback()
+            translated = _store_error(err, self.path)
+            if translated is None:
+                raise
+            raise translated from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as err:
+            self._rollback()
+            raise self._error(err) from None
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back (SQLITE_FULL does): then there is nothing to do.
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    def _error(self, err: sqlite3.Error) -> StoreError:
+        return _store_error(err, self.path) or StoreError(f"{self.path}: {err}")
 
     @property
     def schema_version(self) -> int:
@@ -284,11 +349,24 @@ class Store:
                              "upgrade quizapp to open it")
         for target in range(version + 1, len(MIGRATIONS) + 1):
             # executescript commits first, so wrap each migration in one explicit transaction.
-            self.conn.executescript(
-                f"BEGIN IMMEDIATE;\n{MIGRATIONS[target - 1]}\n"
-                f"PRAGMA application_id = {APPLICATION_ID};\n"
-                f"PRAGMA user_version = {target};\nCOMMIT;"
-            )
+            try:
+                self.conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{MIGRATIONS[target - 1]}\n"
+                    f"PRAGMA application_id = {APPLICATION_ID};\n"
+                    f"PRAGMA user_version = {target};\nCOMMIT;"
+                )
+            except sqlite3.Error as err:
+                self._rollback()
+                raise self._error(err) from None
+
+    def _check_tables(self) -> None:
+        present = {row[0] for row in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = [name for name in TABLES if name not in present]
+        if missing:
+            raise StoreError(f"{self.path} is damaged: the table '{missing[0]}' is missing "
+                             f"(schema {self.schema_version}); quizapp left the file as it "
+                             "is — move it away to start a fresh progress database")
 
     # ------------------------------------------------------------------ attempts
 
@@ -409,13 +487,79 @@ class _BadDatabase(Exception):
         self.reason = reason
 
 
+#: SQLite's primary result codes that positively identify a damaged or foreign file.
+_DAMAGED_CODES = {11: "is corrupt", 26: "is not a database"}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_BUSY_CODES = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+def _store_error(err: sqlite3.Error, path: Path) -> StoreError | None:
+    """The one-line StoreError for an SQLite failure that is about the environment (disk,
+    permissions, locks, I/O), or None for an error in our own use of SQL."""
+    code = getattr(err, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in _BUSY_CODES:
+        return StoreError(BUSY_MESSAGE)
+    if primary == 13:  # SQLITE_FULL
+        return StoreError(f"the disk holding {path} is full; nothing was written — free some "
+                          "space and try again")
+    if primary in (8, 3, 23):  # SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH
+        return StoreError(f"{path} is read-only here (permission denied); quizapp needs to "
+                          "write its progress there")
+    if primary == 14:  # SQLITE_CANTOPEN
+        return StoreError(f"cannot open {path} (check that its directory exists and is "
+                          "writable)")
+    if primary == 10:  # SQLITE_IOERR: also what a full disk looks like while mapping -shm
+        return StoreError(f"I/O error on {path} ({err}); the file was left as it is — check "
+                          "the disk (is it full?) and try again")
+    if primary in _DAMAGED_CODES:
+        return StoreError(f"{path} {_DAMAGED_CODES[primary]} ({err})")
+    return None
+
+
+def _os_message(err: OSError, what: str) -> str:
+    where = err.filename or ""
+    reason = err.strerror or str(err)
+    if err.errno == errno.EEXIST:
+        reason = "it exists and is not a directory"
+    return f"{what} {where}: {reason}".replace("  ", " ")
+
+
+def _check_location(path: Path) -> None:
+    """Refuse, in one line and without touching anything, a path that cannot be our file."""
+    if path.is_symlink() and not path.exists():
+        raise StoreError(f"{path} is a symbolic link to {os.readlink(path)}, which does not "
+                         "exist; restore the file or remove the link")
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not the progress database; move it away")
+    if path.exists() and not path.is_file():
+        raise StoreError(f"{path} is not a regular file; move it away")
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise StoreError(_os_message(err, "cannot create the directory")) from None
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise StoreError(f"the directory {parent} is not writable; quizapp keeps its progress "
+                         "database there")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(f"{path} is read-only here (permission denied); quizapp needs to "
+                         "write its progress there")
+
+
 def _connect_checked(path: Path) -> sqlite3.Connection:
-    """Connect, and prove the file is a healthy quizapp database (or a new, empty one)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
+    """Connect, and prove the file is a healthy quizapp database (or a new, empty one).
+
+    Raises `_BadDatabase` only when SQLite positively identifies the file as damaged or as
+    another program's; any other failure is a `StoreError` and leaves the file alone.
+    """
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+    except sqlite3.Error as err:
+        raise _store_error(err, path) or StoreError(f"cannot open {path}: {err}") from None
     conn.row_factory = sqlite3.Row
     try:
-        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if app_id != APPLICATION_ID and tables:
@@ -425,19 +569,34 @@ def _connect_checked(path: Path) -> sqlite3.Connection:
             raise _BadDatabase(f"is corrupt ({check})")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
-            raise _BadDatabase(f"cannot be switched to WAL mode (got {mode})")
+            # Not a property of the file (a file system without shared memory, say): report.
+            raise StoreError(f"{path} cannot be switched to WAL mode (got {mode}); the file "
+                             "was left as it is")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.DatabaseError as err:
+    except sqlite3.Error as err:
         conn.close()
-        raise _BadDatabase(f"is not a readable quizapp database ({err})") from None
-    except _BadDatabase:
+        code = getattr(err, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF in _DAMAGED_CODES:
+            raise _BadDatabase(f"{_DAMAGED_CODES[code & 0xFF]} ({err})") from None
+        raise _store_error(err, path) or StoreError(f"cannot open {path}: {err}") from None
+    except (_BadDatabase, StoreError):
         conn.close()
         raise
     return conn
 
 
 def _move_aside(path: Path) -> Path:
+    """Rename the file with its -wal and -shm (together, so the copy stays consistent),
+    after folding the WAL into the file where SQLite still can."""
+    try:
+        conn = sqlite3.connect(path, timeout=1.0, isolation_level=None)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # a damaged file may refuse; its WAL then travels with it unchanged
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     aside = path.with_name(f"{path.name}.bad-{stamp}")
     n = 1

@@ -195,7 +195,7 @@ class QuizApp(App[None]):
 
     def on_mount(self) -> None:
         for notice in self.notices:
-            self.notify(notice, severity="warning", timeout=10)
+            self.notify(notice, severity="warning", timeout=10, markup=False)
         if self._preloaded is not None:
             self._content_ready(self._preloaded)
         else:
@@ -210,7 +210,7 @@ class QuizApp(App[None]):
     def _content_ready(self, content: Content) -> None:
         self.content = content
         for problem in content.problems:
-            self.notify(problem, severity="warning", timeout=10)
+            self.notify(problem, severity="warning", timeout=10, markup=False)
         if self.start == "quiz":
             from quizapp.core.quiz import QuizSpec
 
