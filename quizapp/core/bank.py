@@ -9,6 +9,7 @@ point at the offending line.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import os
@@ -124,11 +125,12 @@ class NestingError(yaml.MarkedYAMLError):
     """The document nests lists and mappings deeper than `MAX_DEPTH`."""
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
+def _collections(node: yaml.Node) -> list[yaml.Node]:
+    """The list and mapping nodes directly inside `node` (scalars add one level, no more)."""
     if isinstance(node, yaml.MappingNode):
-        return [child for pair in node.value for child in pair]
+        return [c for pair in node.value for c in pair if not isinstance(c, yaml.ScalarNode)]
     if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
+        return [c for c in node.value if not isinstance(c, yaml.ScalarNode)]
     return []
 
 
@@ -136,25 +138,29 @@ def _check_depth(root: yaml.Node) -> None:
     """Raise NestingError at a node nested deeper than MAX_DEPTH, without recursion.
 
     Aliases make the node graph a DAG (an alias bomb shares its nodes, and an alias can
-    stack one deep structure under another), so the height of every distinct node is
-    computed once, post-order; a recursive alias (a cycle) adds no height.
+    stack one deep structure under another), so the height of every distinct collection
+    node is computed once, post-order; a recursive alias (a cycle) adds no height.
     """
+    if isinstance(root, yaml.ScalarNode):
+        return
     height: dict[int, int] = {}
+    inner: dict[int, list[yaml.Node]] = {}
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
         if done:
-            height[id(node)] = 1 + max((height.get(id(c), 0) for c in _children(node)),
-                                       default=0)
+            height[id(node)] = 1 + max((height.get(id(c), 0) for c in inner[id(node)]),
+                                       default=1)
         elif id(node) not in height:
             height[id(node)] = 0  # in progress
+            inner[id(node)] = children = _collections(node)
             stack.append((node, True))
-            stack.extend((c, False) for c in _children(node) if id(c) not in height)
+            stack.extend((c, False) for c in children if id(c) not in height)
     if height[id(root)] <= MAX_DEPTH:
         return
     node = root
     for _ in range(MAX_DEPTH):  # walk down the tallest branch to the first node too deep
-        node = max(_children(node), key=lambda c: height.get(id(c), 0))
+        node = max(inner[id(node)], key=lambda c: height.get(id(c), 0))
     raise NestingError(None, None, f"lists and mappings nest more than {MAX_DEPTH} deep",
                        node.start_mark)
 
@@ -275,8 +281,14 @@ class Taxonomy:
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
-    """Load `content/topics.yaml`."""
+    """Load `content/topics.yaml` (parsed once per version of the file)."""
     path = path or paths.topics_file()
+    st = path.stat()
+    return _load_taxonomy(path.resolve(), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_taxonomy(path: Path, size: int, mtime_ns: int) -> Taxonomy:
     data = load_yaml(path)
     topics: dict[str, Topic] = {}
     for domain in data["domains"]:
@@ -555,9 +567,12 @@ class _Checker:
         return found
 
     def unknown_keys(self, node: LineDict, allowed: set[str], what: str) -> None:
-        for key in node:
+        for n, key in enumerate(k for k in node if k not in allowed):
+            if n == _MAX_HINTS:
+                self.error(node.line, f"{what}: more unknown fields")
+                break
             if key not in allowed:
-                hint = _closest(str(key), allowed)
+                hint = _closest(str(key)[:100], allowed)
                 self.error(node.line_of(key), f"{what}: unknown field {_shown(key)}"
                                               + (f" (did you mean '{hint}'?)" if hint else ""))
 
@@ -610,11 +625,14 @@ class _Checker:
                                                "list of topic ids")
             return ()
         if self.taxonomy is not None:
-            for topic in value:
-                if topic not in self.taxonomy.topics:
-                    hint = _closest(topic, self.taxonomy.topics)
-                    self.error(node.line_of("topics"), f"{what}: unknown topic {_shown(topic)}"
-                               + (f" (did you mean '{hint}'?)" if hint else ""))
+            unknown = [t for t in dict.fromkeys(value) if t not in self.taxonomy.topics]
+            for topic in unknown[:_MAX_HINTS]:  # difflib per topic: keep a huge list fast
+                hint = _closest(topic, self.taxonomy.topics)
+                self.error(node.line_of("topics"), f"{what}: unknown topic {_shown(topic)}"
+                           + (f" (did you mean '{hint}'?)" if hint else ""))
+            if len(unknown) > _MAX_HINTS:
+                self.error(node.line_of("topics"), f"{what}: {len(unknown) - _MAX_HINTS} "
+                                                   "more unknown topics")
         if len(set(value)) != len(value):
             self.error(node.line_of("topics"), f"{what}: a topic is listed twice")
         return tuple(value)
@@ -1045,6 +1063,8 @@ def _load_bank(roots: list[Path], taxonomy: Taxonomy) -> Bank:
     return bank
 
 
+#: Unknown names (topics, fields) reported with a did-you-mean hint per list or mapping.
+_MAX_HINTS = 10
 #: Problems reported per file at most; a file with more is summarised by one last line.
 MAX_PROBLEMS_PER_FILE = 50
 

@@ -509,11 +509,22 @@ def _store_error(err: sqlite3.Error, path: Path) -> StoreError | None:
         return StoreError(f"cannot open {path} (check that its directory exists and is "
                           "writable)")
     if primary == 10:  # SQLITE_IOERR: also what a full disk looks like while mapping -shm
+        if _disk_full(path):
+            return StoreError(f"the disk holding {path} is full; nothing was written and the "
+                              "file was left as it is — free some space and try again")
         return StoreError(f"I/O error on {path} ({err}); the file was left as it is — check "
-                          "the disk (is it full?) and try again")
+                          "the disk and try again")
     if primary in _DAMAGED_CODES:
         return StoreError(f"{path} {_DAMAGED_CODES[primary]} ({err})")
     return None
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        usage = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return usage.f_bavail * usage.f_frsize < 64 * 1024
 
 
 def _os_message(err: OSError, what: str) -> str:
