@@ -98,7 +98,7 @@ def show_stats(args: argparse.Namespace) -> int:
 
 def stats_text(stats: Any, width: int = 24) -> list[str]:
     """The statistics as lines of text with Unicode charts (what `quizapp stats` prints)."""
-    from quizapp.tui.widgets.review.charts import bar, calendar_text, columns, sparkline
+    from quizapp.core.charts import bar, calendar_text, columns, sparkline
 
     lines = [
         f"Today ({stats.today.isoformat()}): {stats.due_today} due, {stats.new_available} new; "

@@ -264,6 +264,26 @@ class QuizApp(App[None]):
             return
         raise ValueError(f"unknown screen {name!r}")
 
+    def back_or_open(self, name: str) -> None:
+        """Go back to the `name` screen ("review" or "stats") when it is just below the
+        current one, else open it (screens reach each other only through the app)."""
+        stack = self.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        if below is not None and type(below).__module__ == f"quizapp.tui.screens.{name}":
+            self.pop_screen()
+        else:
+            self.action_open(name)
+
+    def show_summary(self, *args: Any, **kwargs: Any) -> None:
+        """Replace the quiz screen with its summary (`SummaryScreen`'s arguments)."""
+        from quizapp.tui.screens.summary import SummaryScreen
+
+        self.switch_screen(SummaryScreen(*args, **kwargs))
+
+    def start_questions(self, questions: list, *, title: str) -> None:
+        """A quiz session on exactly `questions` (the summary's "retry missed")."""
+        self._run_session(questions, mode="quiz", title=title)
+
     def _plugin_screen(self, name: str) -> Screen | None:
         """The review or stats screen, imported on first use."""
         import importlib

@@ -135,10 +135,10 @@ def canned_grade(drill_id: str, path: Any = None, **_: Any) -> Any:
 
 def test_drill_workspace_with_results(make_app: Any, snap_compare: Any,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import quizapp.core.grading.grader as grader
+    import quizapp.core.grading as grading
     from quizapp.core.drills import start_drill
 
-    monkeypatch.setattr(grader, "grade_solution", canned_grade)
+    monkeypatch.setattr(grading, "grade_solution", canned_grade)  # what the drill screen calls
     start_drill("rmsnorm")
     workspace_file("rmsnorm").write_text(CANNED_CODE)
     app = make_app(drills=True, warm_grader=False)

@@ -13,11 +13,11 @@ import pytest
 from fsrs import Rating
 
 from quizapp.cli.main import main
+from quizapp.core import charts
 from quizapp.core import review as rv
 from quizapp.core.bank import Bank, Question, Source, Taxonomy, Topic
 from quizapp.core.stats import ACCURACY_DAYS, FORECAST_DAYS, HEATMAP_DAYS, compute_stats, forecast
 from quizapp.core.store import Store
-from quizapp.tui.widgets.review import charts
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)

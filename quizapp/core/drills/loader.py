@@ -861,7 +861,7 @@ def _starter_problems(path: Path, track: str, entries: dict[str, EntryPoint]) ->
             problems.append(f"{entry.name}() defaults {got_defaults} differ from the "
                             f"signature's {want_defaults}")
     if track == "triton":
-        from quizapp.core.grading.static import defines_triton_kernel
+        from quizapp.core.drills.tracks import defines_triton_kernel
 
         if not defines_triton_kernel(tree):
             problems.append("defines no @triton.jit kernel")

@@ -19,7 +19,11 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_TRITON_DECORATORS = {"jit", "autotune", "heuristics"}
+from quizapp.core.drills.tracks import defines_triton_kernel, detect_track
+
+__all__ = ["ForbiddenUse", "defines_triton_kernel", "detect_track", "find_forbidden",
+           "torch_names"]
+
 #: Calls that turn a string into an attribute or a module.
 _LOOKUPS = {"getattr", "attrgetter", "import_module", "__import__", "__getattribute__",
             "locate", "get_attr", "resolve_name"}
@@ -32,18 +36,6 @@ class ForbiddenUse:
     api: str
     line: int
     how: str
-
-
-def _decorator_name(node: ast.expr) -> str:
-    if isinstance(node, ast.Call):
-        node = node.func
-    if isinstance(node, ast.Attribute):
-        base = node.value
-        prefix = base.id if isinstance(base, ast.Name) else ""
-        return f"{prefix}.{node.attr}" if prefix else node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    return ""
 
 
 def _call_name(func: ast.expr) -> str:
@@ -60,36 +52,6 @@ def _is_namespace(node: ast.expr, roots: set[str]) -> bool:
         return _root(node.value) in roots
     return (isinstance(node, ast.Call) and _call_name(node.func) == "vars" and bool(node.args)
             and _root(node.args[0]) in roots)
-
-
-def defines_triton_kernel(tree: ast.AST) -> bool:
-    """True when some function is decorated with triton.jit (or autotune/heuristics)."""
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for dec in node.decorator_list:
-                name = _decorator_name(dec)
-                if name.startswith("triton.") and name.split(".", 1)[1] in _TRITON_DECORATORS:
-                    return True
-                if name in _TRITON_DECORATORS and _imports_from_triton(tree, name):
-                    return True
-    return False
-
-
-def _imports_from_triton(tree: ast.AST, name: str) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("triton"):
-            if any((alias.asname or alias.name) == name for alias in node.names):
-                return True
-    return False
-
-
-def detect_track(source: str) -> str:
-    """'triton' when the source defines a Triton kernel, else 'torch' (also for bad syntax)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return "torch"
-    return "triton" if defines_triton_kernel(tree) else "torch"
 
 
 def torch_names(tree: ast.AST) -> set[str]:

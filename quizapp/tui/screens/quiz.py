@@ -14,29 +14,11 @@ from textual.widgets import Static
 
 from quizapp.core.bank import Question
 from quizapp.core.quiz import AnswerRecord
+from quizapp.tui.answers import record_answer, topic_title
 from quizapp.tui.messages import QuestionAnswered
 from quizapp.tui.strings import tr
 from quizapp.tui.widgets.footer import LocalizedFooter
 from quizapp.tui.widgets.question import QuestionView
-
-
-def record_answer(app: Any, event: QuestionAnswered, mode: str) -> None:
-    """Store one answered question as an attempt."""
-    answer = {"answer": event.answer, **event.record}
-    if event.text:
-        answer["text"] = event.text
-    app.store.record_attempt(event.question.id, "question", answer, event.verdict.score,
-                             event.verdict.passed, mode=mode, duration_ms=event.duration_ms,
-                             at=app.now())
-
-
-def topic_title(app: Any, question: Question, chosen: frozenset[str] = frozenset()) -> str:
-    """The localized title of a question's topic: the first one the user chose, else its main
-    topic (a question on tanh asked in a quiz on sigmoid is shown under sigmoid)."""
-    topic_id = next((t for t in question.topics if t in chosen), question.topics[0])
-    content = app.content
-    topic = content.taxonomy.topics.get(topic_id) if content else None
-    return topic.title(app.lang) if topic else topic_id
 
 
 class QuizScreen(Screen):
@@ -187,11 +169,10 @@ class QuizScreen(Screen):
         self.finished = True
         if self.timer is not None:
             self.timer.stop()
-        from quizapp.tui.screens.summary import SummaryScreen
-
         # A mock interview asked everything (unanswered questions score 0); a quiz ended
-        # early asked only what it showed.
+        # early asked only what it showed. The app opens the summary (screens do not import
+        # each other).
         shown = min(self.index + 1, len(self.questions))
         asked = self.questions if self.mode == "mock" else self.questions[:shown]
-        self.app.switch_screen(SummaryScreen(asked, self.answers, self.replays,
-                                             mode=self.mode, title=self.title_text))
+        self.app_.show_summary(asked, self.answers, self.replays, mode=self.mode,
+                               title=self.title_text)

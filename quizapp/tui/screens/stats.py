@@ -87,13 +87,7 @@ class StatsScreen(Screen):
 
     def action_review(self) -> None:
         """Open the review screen (or go back to it when it opened this one)."""
-        from quizapp.tui.screens.review import ReviewScreen
-
-        stack = self.app.screen_stack
-        if len(stack) > 1 and isinstance(stack[-2], ReviewScreen):
-            self.app.pop_screen()
-        else:
-            self.app.action_open("review")  # type: ignore[attr-defined]
+        self.app.back_or_open("review")  # type: ignore[attr-defined]
 
     def _redraw(self, *_: Any) -> None:
         stats, lang = self.stats, self.lang

@@ -15,9 +15,9 @@ from textual.widgets.option_list import Option
 
 from quizapp.core.bank import Question, localize
 from quizapp.core.quiz import AnswerRecord, summarize
+from quizapp.tui.answers import record_answer, topic_title
 from quizapp.tui.mathtext import render_plain
 from quizapp.tui.messages import QuestionAnswered
-from quizapp.tui.screens.quiz import record_answer, topic_title
 from quizapp.tui.strings import tr
 from quizapp.tui.widgets.footer import LocalizedFooter
 from quizapp.tui.widgets.question import QuestionView
@@ -130,12 +130,9 @@ class SummaryScreen(Screen):
         app: Any = self.app
         ids = [q.id for q in self.summary.to_review]
         self.app.pop_screen()
-        from quizapp.tui.screens.quiz import QuizScreen
-
         questions = [app.content.bank.questions[i] for i in ids
                      if i in app.content.bank.questions]
-        app.push_screen(QuizScreen(questions, mode="quiz",
-                                   title=tr("Retry missed", self.lang)))
+        app.start_questions(questions, title=tr("Retry missed", self.lang))
 
     def action_home(self) -> None:
         """Back home."""

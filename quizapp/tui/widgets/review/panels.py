@@ -11,9 +11,9 @@ import math
 from textual.content import Content
 from textual.widgets import Static
 
+from quizapp.core.charts import bar, calendar_levels, columns, month_labels
 from quizapp.core.stats import Mastery, Stats
 from quizapp.tui.strings import tr
-from quizapp.tui.widgets.review.charts import bar, calendar_levels, columns, month_labels
 
 #: Calendar cell colours from "no reviews" to the busiest quarter of days.
 HEAT_STYLES = ("$foreground 15%", "$success 35%", "$success 60%", "$success 80%", "$success")

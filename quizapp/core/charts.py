@@ -1,9 +1,9 @@
 """Terminal charts drawn with Unicode blocks: bars, sparklines, column charts, a calendar.
 
-Pure functions from numbers to strings (and, for the calendar, to intensity levels), so the
-stats screen styles them with Textual and `quizapp stats` prints them as they are. No
-Textual imports here, and no plotting dependency: eighth blocks give eight steps per cell,
-which is as fine as a terminal gets.
+Pure functions from numbers to strings (and, for the calendar, to intensity levels): the
+stats screen styles them with Textual and `quizapp stats` prints them as they are, so they
+live in core, below both. No Textual imports here, and no plotting dependency: eighth blocks
+give eight steps per cell, which is as fine as a terminal gets.
 """
 
 from __future__ import annotations
