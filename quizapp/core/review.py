@@ -190,16 +190,26 @@ class ReviewSettings:
 
     @classmethod
     def load(cls, store: Store) -> ReviewSettings:
-        """The stored settings, defaults for what was never set."""
+        """The stored settings, defaults for what was never set. A stored value this version
+        cannot use (written by an older import that did not check it) is ignored, so the
+        command that would fix it still runs."""
         values: dict[str, Any] = {}
         for key in cls._KEYS:
             value = store.get_setting(f"review.{key}")
             if value is None:
                 continue
-            if key.endswith("steps"):
-                value = tuple(timedelta(seconds=s) for s in value)
-            elif key == "parameters":
-                value = tuple(float(p) for p in value)
+            try:
+                if key.endswith("steps"):
+                    value = tuple(timedelta(seconds=s) for s in value)
+                elif key == "parameters":
+                    value = tuple(float(p) for p in value)
+                cls(**{key: value})  # each field checked on its own
+                if key in ("new_per_day", "maximum_interval") and not (
+                        isinstance(value, int) and not isinstance(value, bool)
+                        and value <= 100_000):
+                    continue
+            except (QuizappError, TypeError, ValueError, OverflowError):
+                continue
             values[key] = value
         return cls(**values)
 

@@ -198,3 +198,23 @@ def test_export_to_an_unwritable_directory_is_one_line(tmp_path: Path) -> None:
     assert done.stderr.startswith("quizapp: cannot write") and \
         len(done.stderr.splitlines()) == 1
     assert list(locked.iterdir()) == []
+
+
+@pytest.mark.parametrize("key, value", [
+    ("review.new_per_day", "lots"), ("review.new_per_day", 10**30),
+    ("review.new_per_day", 2.5), ("review.desired_retention", "high"),
+    ("review.learning_steps", [1e30]), ("review.learning_steps", "1m"),
+    ("review.maximum_interval", -4), ("review.parameters", [1, 2]),
+    ("review.parameters", ["x"] * 21),
+])
+def test_settings_damaged_before_this_check_do_not_break_the_commands(
+        key: str, value: object, capsys: pytest.CaptureFixture[str]) -> None:
+    """A store written by an older import that did not check its settings: `stats` and
+    `progress settings` still run (the bad value is ignored), and the setting can be fixed."""
+    with Store.open() as store:
+        store.set_setting(key, value)
+    assert main(["stats", "--json"]) == 0
+    assert main(["progress", "settings"]) == 0
+    assert main(["progress", "settings", "--new-per-day", "12", "--retention", "0.9",
+                 "--learning-steps", "1m", "--reset-parameters"]) == 0
+    assert "new cards per day  12" in capsys.readouterr().out
