@@ -3,6 +3,7 @@
     python bench/gpu_check.py            # full run (a few minutes on an H100)
     python bench/gpu_check.py --quick    # smaller sizes, fewer rows
     python bench/gpu_check.py --only rmsnorm,attention
+    python bench/gpu_check.py --only cross_entropy,layernorm
     python bench/gpu_check.py --smoke    # no GPU: every code path at toy sizes on CPU
 
 What it does, in order:
@@ -12,9 +13,11 @@ What it does, in order:
 2. Compiled edge cases the CPU interpreter cannot cover: bfloat16 attention, fully masked
    rows, key-padding masks, ragged lengths, D = 80, non-contiguous inputs, decode (Sq = 1),
    float16 |x| ≈ 300 RMSNorm and its backward, rows longer than one block, empty softmax
-   states.
+   states; cross-entropy with ±1e4 logits, every row ignored, odd vocabularies, strided
+   logits, label smoothing; LayerNorm streamed rows, float64, σ ≈ 300 in float16.
 3. At realistic sizes, for each kernel and dtype: the Triton kernel, the torch built-in
-   (``F.rms_norm``, ``F.scaled_dot_product_attention``, an eager merge) and the float64
+   (``F.rms_norm``, ``F.scaled_dot_product_attention``, an eager merge, ``F.cross_entropy``
+   and ``F.layer_norm`` forward and forward + backward) and the float64
    reference oracle. Errors are measured against the oracle as max |a − b| / (1 + |b|);
    times are medians from ``triton.testing.do_bench`` (which clears L2 before every run);
    throughput is GB/s for memory-bound kernels and TFLOP/s for attention, with the
@@ -45,7 +48,7 @@ from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("attention", "rmsnorm", "softmax_merge")
+SECTIONS = ("attention", "rmsnorm", "softmax_merge", "cross_entropy", "layernorm")
 HALF_AND_FP32 = ("float16", "bfloat16", "float32")
 # Max scaled error |a − b| / (1 + |b|) allowed against the float64 oracle.
 TOLERANCE = {"float16": 4e-3, "bfloat16": 3.2e-2, "float32": 2e-5, "float64": 1e-10}
@@ -67,6 +70,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "merge": [(4 * 32 * 4096, 128), (16 * 8192, 64)],
         "blockwise": (2, 16, 2048, 64, 256),
         "attention_edge_dtypes": HALF_AND_FP32,
+        "cross_entropy": [(8192, 32000), (4096, 128256)],
+        "layernorm": [(4096, 4096), (16384, 8192)],
     },
     "quick": {
         "copy_elems": 1 << 26,
@@ -79,6 +84,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "merge": [(4 * 32 * 4096, 128)],
         "blockwise": (1, 8, 1024, 64, 128),
         "attention_edge_dtypes": HALF_AND_FP32,
+        "cross_entropy": [(4096, 32000)],
+        "layernorm": [(4096, 4096)],
     },
     "smoke": {
         "copy_elems": 1 << 16,
@@ -91,6 +98,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "merge": [(300, 24)],
         "blockwise": (1, 2, 40, 16, 16),
         "attention_edge_dtypes": ("float16", "float32"),
+        "cross_entropy": [(16, 5000)],
+        "layernorm": [(16, 96)],
     },
 }
 
@@ -359,6 +368,77 @@ class Checker:
             out += [m.to(dtype), p.sum(-1).to(dtype), (p @ v).to(dtype)]
         return out
 
+    def edge_cross_entropy(self) -> None:
+        torch = self.torch
+        k, r = load("cross_entropy", "kernel"), load("cross_entropy", "reference")
+        names = (*HALF_AND_FP32, "float64") if self.mode != "smoke" else ("float16", "float32")
+        for name in names:
+            dtype = getattr(torch, name)
+            cases = [("±1e4 logits, ε=0.1", 64, 1000, 1e4, "some", 0.1),
+                     ("every row ignored", 32, 777, 3.0, "all", 0.0),
+                     ("V=50257 strided", 48, 50257, 4.0, "some", 0.0)]
+            for label, n, v, scale, ignore, eps in cases:
+                if label.startswith("V=50257"):
+                    x = self.randn(v, n, dtype=dtype, scale=scale).t()  # non-contiguous rows
+                else:
+                    x = (self.torch.rand(n, v, generator=self.gen, device=self.dev) * 2 - 1)
+                    x = x * scale
+                    # A clear winner per row: at |x| ≈ 1e4 float32 rounds the log-sum-exp to
+                    # ~1e-3, which near-ties would turn into ~5e-4 relative gradient error.
+                    x[torch.arange(n, device=self.dev), x.argmax(-1)] += 50.0
+                    x = x.to(dtype)
+                t = torch.randint(0, v, (n,), generator=self.gen, device=self.dev)
+                if ignore == "all":
+                    t.fill_(-100)
+                else:
+                    t[::3] = -100
+                self.record(Row("cross_entropy", f"edge {label} (+grad)", f"{n}×{v}", name),
+                            partial(self.ce_backward, k.cross_entropy, r.cross_entropy, x, t,
+                                    eps))
+
+    def ce_backward(self, kernel: Callable[..., Any], ref: Callable[..., Any], x0: Any, t: Any,
+                    eps: float, row: Row) -> None:
+        """Loss and dlogits of the kernel against the oracle (dlogits scaled by N so the
+        per-element tolerance applies)."""
+        outs = []
+        for fn in (kernel, ref):
+            x = x0.detach().clone().requires_grad_()
+            loss = fn(x, t, label_smoothing=eps)
+            (grad,) = self.torch.autograd.grad(loss, x)
+            outs.append((loss, grad * x0.shape[0]))
+        self.judge(row, self.error(outs[0], outs[1]))
+
+    def edge_layernorm(self) -> None:
+        torch = self.torch
+        k, r = load("layernorm", "kernel"), load("layernorm", "reference")
+        names = (*HALF_AND_FP32, "float64") if self.mode != "smoke" else ("float16", "float32")
+        for name in names:
+            dtype = getattr(torch, name)
+            scale = 300.0 if name == "float16" else 3.0
+            x = self.randn(3, 7, 4096, dtype=dtype, scale=scale, offset=20)
+            w = self.randn(4096, dtype=dtype, scale=0.2, offset=1)
+            b = self.randn(4096, dtype=dtype)
+            dy = self.randn(3, 7, 4096, dtype=dtype, offset=0.3)
+            self.record(Row("layernorm", f"edge forward σ≈{scale:g}", "3×7×4096", name),
+                        partial(self.compare, got=partial(k.layer_norm, x, w, b),
+                                want=partial(r.layer_norm, x, w, b)))
+            self.record(Row("layernorm", f"edge backward σ≈{scale:g}", "3×7×4096", name),
+                        partial(self.compare, got=partial(self.ln_grads, k, x, w, dy),
+                                want=partial(self.ln_grads, r, x, w, dy)))
+        x = self.randn(2, 20000, dtype=torch.float32, offset=0.5)
+        w = self.randn(20000, dtype=torch.float32)
+        dy = self.randn(2, 20000, dtype=torch.float32)
+        self.record(Row("layernorm", "edge N=20000 bwd (streamed)", "2×20000", "float32"),
+                    partial(self.compare, got=partial(self.ln_grads, k, x, w, dy),
+                            want=partial(self.ln_grads, r, x, w, dy)))
+
+    def ln_grads(self, module: ModuleType, x: Any, w: Any, dy: Any) -> tuple:
+        """layer_norm_backward with dweight and dbias divided by the row count, so the
+        per-element tolerance applies to the summed gradients too."""
+        rows = x.numel() // x.shape[-1]
+        dx, dw, db = module.layer_norm_backward(dy, x, w)
+        return dx, dw / rows, db / rows
+
     # -- 3. realistic sizes ----------------------------------------------------------------
 
     def rmsnorm(self) -> None:
@@ -459,6 +539,79 @@ class Checker:
             self.record(Row("blockwise", "SDPA", shape, name),
                         partial(measure, fn=partial(sdpa, q, kk, v), check=False))
             q = kk = v = want = None
+
+    def cross_entropy(self) -> None:
+        torch = self.torch
+        k, r = load("cross_entropy", "kernel"), load("cross_entropy", "reference")
+        ce = torch.nn.functional.cross_entropy
+        for n, v in self.sizes["cross_entropy"]:
+            for name in HALF_AND_FP32:
+                x = self.randn(n, v, dtype=getattr(torch, name), scale=3)
+                t = torch.randint(0, v, (n,), generator=self.gen, device=self.dev)
+                t[::7] = -100
+                esize = x.element_size()
+                want = r.cross_entropy(x, t, label_smoothing=0.1) \
+                    if self.fits(n * v * 8 * 3) else None
+                shape = f"{n}×{v}"
+                fwd = partial(self.timed, want=want, nbytes=n * v * esize)
+                self.record(Row("cross_entropy", "triton fwd", shape, name),
+                            partial(fwd, fn=partial(k.cross_entropy, x, t, label_smoothing=0.1),
+                                    check=True))
+                self.record(Row("cross_entropy", "F.cross_entropy fwd", shape, name),
+                            partial(fwd, fn=partial(ce, x, t, label_smoothing=0.1),
+                                    check=False))
+                # Forward + backward: x read twice, dlogits written once.
+                both = partial(self.timed, want=None, nbytes=3 * n * v * esize)
+                self.record(Row("cross_entropy", "triton fwd+bwd", shape, name),
+                            partial(both, fn=partial(self.loss_and_grad, k.cross_entropy, x, t),
+                                    check=False))
+                self.record(Row("cross_entropy", "F.cross_entropy fwd+bwd", shape, name),
+                            partial(both, fn=partial(self.loss_and_grad, ce, x, t),
+                                    check=False))
+                x = t = want = None
+
+    def loss_and_grad(self, fn: Callable[..., Any], x0: Any, t: Any) -> Any:
+        x = x0.detach().requires_grad_()
+        return self.torch.autograd.grad(fn(x, t, label_smoothing=0.1), x)[0]
+
+    def layernorm(self) -> None:
+        torch = self.torch
+        k, r = load("layernorm", "kernel"), load("layernorm", "reference")
+        fln = torch.nn.functional.layer_norm
+        for m, n in self.sizes["layernorm"]:
+            for name in HALF_AND_FP32:
+                dtype = getattr(torch, name)
+                x = self.randn(m, n, dtype=dtype, scale=2, offset=0.5)
+                w = self.randn(n, dtype=dtype, scale=0.1, offset=1)
+                b = self.randn(n, dtype=dtype, scale=0.1)
+                dy = self.randn(m, n, dtype=dtype)
+                esize = x.element_size()
+                oracle_fits = self.fits(m * n * 8 * 6)
+                shape = f"{m}×{n}"
+                fwd = partial(self.timed, nbytes=2 * m * n * esize,
+                              want=r.layer_norm(x, w, b) if oracle_fits else None)
+                self.record(Row("layernorm", "triton fwd", shape, name),
+                            partial(fwd, fn=partial(k.layer_norm, x, w, b), check=True))
+                self.record(Row("layernorm", "F.layer_norm fwd", shape, name),
+                            partial(fwd, fn=partial(fln, x, (n,), w, b), check=False))
+                # Backward: reads x and dy, writes dx (the weight-sized traffic is negligible).
+                want = self.ln_grads(r, x, w, dy) if oracle_fits else None
+                bwd = partial(self.timed, nbytes=3 * m * n * esize, want=want)
+                self.record(Row("layernorm", "triton bwd", shape, name),
+                            partial(bwd, fn=partial(self.ln_grads, k, x, w, dy), check=True))
+                self.record(Row("layernorm", "F.layer_norm autograd bwd", shape, name),
+                            partial(bwd, fn=partial(self.torch_ln_grads, x, w, b, dy),
+                                    check=False))
+                x = w = b = dy = want = None
+
+    def torch_ln_grads(self, x0: Any, w0: Any, b0: Any, dy: Any) -> tuple:
+        """F.layer_norm's gradients (forward included: autograd needs its saved statistics),
+        in ln_grads' layout."""
+        x, w, b = (t.detach().requires_grad_() for t in (x0, w0, b0))
+        out = self.torch.nn.functional.layer_norm(x, (x.shape[-1],), w, b)
+        dx, dw, db = self.torch.autograd.grad(out, (x, w, b), dy)
+        rows = x.numel() // x.shape[-1]
+        return dx, dw / rows, db / rows
 
     # -- output ----------------------------------------------------------------------------
 

@@ -4,9 +4,9 @@ Parameters (drill.yaml): `n` rows of `v` classes in `dtype`. Logits are N(0, sca
 per-row shift of std `offset` (softmax ignores it, a loss that forgets the max shift in half
 precision does not) and `peak` added to each target logit, so the loss is far from log V and
 a uniform or all-zero answer fails; with `magnitude` > 0 they are uniform in ±magnitude
-instead (±1e4 overflows exp even in float64). `ignore`: none / some / all rows get
-`ignore_index` as target (`omit` leaves the argument out, meaning −100); with `some`, row 0
-stays valid and row 1 is ignored. `label_smoothing` "default" leaves the argument out.
+instead (±1e4 overflows exp even in float64), each row's largest logit then raised by 50.
+`ignore`: none / some / all rows get `ignore_index` as target (`omit` leaves the argument
+out, meaning −100); with `some`, row 0 stays valid and row 1 is ignored. `label_smoothing` "default" leaves the argument out.
 `layout: transposed` makes the logits non-contiguous (same values).
 """
 
@@ -29,6 +29,12 @@ def cross_entropy(p: dict[str, Any], seed: int) -> CaseInputs:
         logits = randn((n, v), g) * p["scale"] + randn((n, 1), g) * p["offset"]
     targets = torch.randint(0, v, (n,), generator=g)
     logits[torch.arange(n), targets] += p["peak"]
+    if p["magnitude"] > 0:
+        # Each row's winner leads by ≥ 50, so its softmax is one-hot even in float32: a
+        # near-tie at |x| ≈ 1e4 would make any float32 log-sum-exp (rounded to 1e-3) miss the
+        # float64 gradient by ~5e-4 relative, an error of the precision, not of the solution.
+        top = logits.argmax(dim=-1)
+        logits[torch.arange(n), top] += 50.0
     ignore_value = -100 if p["ignore_index"] == "omit" else int(p["ignore_index"])
     if p["ignore"] == "all":
         targets.fill_(ignore_value)
