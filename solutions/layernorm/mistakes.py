@@ -2,7 +2,8 @@
 
 Each variant reproduces one classic bug in one entry point (the other entry is the
 reference). They compute in float64 so their output is the bug's exact signature, except
-``no_fp32_upcast`` and ``one_pass_variance``, whose bugs *are* the precision they compute in.
+``no_fp32_upcast`` and ``one_pass_variance``, whose bugs show in the precision a solution
+computes in.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def no_fp32_upcast(x: Tensor, weight: Tensor, bias: Tensor, eps: float = 1e-5) -
 
 
 def one_pass_variance(x: Tensor, weight: Tensor, bias: Tensor, eps: float = 1e-5) -> Tensor:
-    """σ² = E[x²] − μ² in float32: catastrophic cancellation when |μ| ≫ σ."""
+    """σ² = E[x²] − μ² in the working precision (float32, float64 for float64 x):
+    catastrophic cancellation when |μ| ≫ σ."""
     xf = x.to(torch.promote_types(x.dtype, torch.float32))
     mu = xf.mean(dim=-1, keepdim=True)
     var = (xf * xf).mean(dim=-1, keepdim=True) - mu * mu
@@ -180,17 +182,17 @@ MISTAKES: list[dict[str, Any]] = [
     },
     {
         "id": "one_pass_variance",
-        "title": _text("Variance as E[x²] − μ² in float32", "用 E[x²] − μ² 在 float32 中求方差"),
+        "title": _text("Variance as E[x²] − μ²", "用 E[x²] − μ² 求方差"),
         "explanation": _text(
-            "The one-pass formula subtracts two nearly equal large numbers: with μ ≈ 100 and "
-            "σ ≈ 1, E[x²] ≈ 1e4 and float32 keeps only ~7 digits, so σ² keeps about three "
-            "(with μ ≈ 1e4 none at all; it can even come out negative). "
-            "Subtract the mean first (two passes), or use Welford's update in a kernel.",
-            "单遍公式是两个几乎相等的大数相减：μ ≈ 100、σ ≈ 1 时 E[x²] ≈ 1e4，float32 只有约 7 位"
-            "有效数字，σ² 只剩约 3 位（μ ≈ 1e4 时一位不剩，甚至为负）。"
+            "The one-pass formula subtracts two nearly equal large numbers: with μ ≈ 1e4 and "
+            "σ ≈ 1, E[x²] ≈ 1e8, so float64 keeps only ~8 of σ²'s digits (errors ~1e-8) and "
+            "float32 none at all (σ² can even come out negative). Subtract the mean first "
+            "(two passes), or use Welford's update in a kernel.",
+            "单遍公式是两个几乎相等的大数相减：μ ≈ 1e4、σ ≈ 1 时 E[x²] ≈ 1e8，"
+            "float64 中 σ² 只剩约 8 位有效数字（误差约 1e-8），float32 中一位不剩（甚至为负）。"
             "应先减均值（两遍），或在 kernel 里用 Welford 更新。"),
         "layer_norm": one_pass_variance,
-        "exposed_by": "large mean, small spread (μ ≈ 100, σ ≈ 1)",
+        "exposed_by": "float64, large mean, small spread (μ ≈ 1e4, σ ≈ 1)",
         "agrees_on": "float32 basic",
     },
     {

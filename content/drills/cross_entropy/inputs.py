@@ -6,8 +6,9 @@ precision does not) and `peak` added to each target logit, so the loss is far fr
 a uniform or all-zero answer fails; with `magnitude` > 0 they are uniform in ±magnitude
 instead (±1e4 overflows exp even in float64), each row's largest logit then raised by 50.
 `ignore`: none / some / all rows get `ignore_index` as target (`omit` leaves the argument
-out, meaning −100); with `some`, row 0 stays valid and row 1 is ignored. `label_smoothing` "default" leaves the argument out.
-`layout: transposed` makes the logits non-contiguous (same values).
+out, meaning −100); with `some`, row 0 stays valid and row 1 is ignored.
+`label_smoothing` "default" leaves the argument out. `layout: transposed` makes the logits
+non-contiguous (same values).
 """
 
 from __future__ import annotations

@@ -28,6 +28,6 @@ def layer_norm_backward(grad_out, x, weight, eps=1e-5):
     if dims:
         dw = (dy * xhat).sum(dim=dims)
         db = dy.sum(dim=dims)
-    else:
-        dw, db = dy * xhat, dy
+    else:  # a single row: nothing to sum, but return new tensors, never grad_out itself
+        dw, db = dy * xhat, dy.clone()
     return dx.to(x.dtype), dw.to(weight.dtype), db.to(weight.dtype)
