@@ -270,7 +270,11 @@ class _Child:
         started = time.perf_counter()
         out: Any = None
         try:
-            out = fn(*args, **kwargs)
+            tripwire.ACTIVE_ENTRY[0] = case["entry"]
+            try:
+                out = fn(*args, **kwargs)
+            finally:
+                tripwire.ACTIVE_ENTRY[0] = None
             if self.device == "cuda":
                 torch.cuda.synchronize()
             result["status"] = "ok"

@@ -16,7 +16,7 @@ Pure `ast`: no torch, nothing executed.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from quizapp.core.drills.tracks import defines_triton_kernel, detect_track
@@ -82,8 +82,8 @@ def _root(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
-def find_forbidden(tree: ast.AST, forbidden: Iterable[tuple[str, frozenset[str]]]
-                   ) -> ForbiddenUse | None:
+def find_forbidden(tree: ast.AST, forbidden: Iterable[tuple[str, frozenset[str]]], *,
+                   scope: Mapping[str, Iterable[str]] | None = None) -> ForbiddenUse | None:
     """The first use of a forbidden API in `tree`.
 
     `forbidden` pairs the API's display name with the attribute names that reveal it
@@ -91,14 +91,23 @@ def find_forbidden(tree: ast.AST, forbidden: Iterable[tuple[str, frozenset[str]]
     counts: attributes of names bound to torch (`F.rms_norm`, `torch.nn.functional.x`), imports
     from torch, and torch lookups by string. The user's own `def rms_norm`, `self.rms_norm` or
     `__all__ = ["rms_norm"]` are fine; whatever gets past this check meets the runtime
-    tripwire."""
+    tripwire. `scope` maps an API forbidden only inside some entry points to their names:
+    its uses count only within those top-level functions."""
     table = [(api, names) for api, names in forbidden]
     roots = torch_names(tree) | {"torch"}
     hits: list[ForbiddenUse] = []
+    scoped = {api: set(names) for api, names in (scope or {}).items()}
+    # Every node of a top-level function, mapped to that function's name.
+    owner: dict[int, str] = {}
+    if scoped and isinstance(tree, ast.Module):
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for inner in ast.walk(node):
+                    owner[id(inner)] = node.name
 
-    def lookup(name: str) -> str | None:
+    def lookup(name: str, node: ast.AST) -> str | None:
         for api, names in table:
-            if name in names:
+            if name in names and (api not in scoped or owner.get(id(node)) in scoped[api]):
                 return api
         return None
 
@@ -108,12 +117,12 @@ def find_forbidden(tree: ast.AST, forbidden: Iterable[tuple[str, frozenset[str]]
 
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and _root(node.value) in roots:
-            api = lookup(node.attr)
+            api = lookup(node.attr, node)
             if api:
                 hits.append(ForbiddenUse(api, node.lineno, f"uses .{node.attr}"))
         elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
             for alias in node.names:
-                api = lookup(alias.name)
+                api = lookup(alias.name, node)
                 if api:
                     hits.append(ForbiddenUse(api, node.lineno,
                                              f"imports {alias.name} from {node.module}"))
@@ -126,13 +135,13 @@ def find_forbidden(tree: ast.AST, forbidden: Iterable[tuple[str, frozenset[str]]
                   and any(t.split(".")[0] == "torch" for t in strings(node))
                   ) or name == "attrgetter"
             for text in strings(node) if into_torch else []:
-                api = lookup(text.rsplit(".", 1)[-1])
+                api = lookup(text.rsplit(".", 1)[-1], node)
                 if api:
                     hits.append(ForbiddenUse(api, node.lineno, f"looks up '{text}' by name"))
         elif isinstance(node, ast.Subscript) and _is_namespace(node.value, roots):
             key = node.slice
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                api = lookup(key.value)
+                api = lookup(key.value, node)
                 if api:
                     hits.append(ForbiddenUse(api, node.lineno,
                                              f"looks up '{key.value}' by name"))

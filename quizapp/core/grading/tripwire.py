@@ -30,6 +30,10 @@ from typing import Any
 VIOLATIONS: list[str] = []
 #: Triton kernel launches so far.
 LAUNCHES: list[int] = [0]
+#: The entry point the child is calling right now (None between calls). An API forbidden
+#: only inside some entry points (a drill's `entries:`) trips only while one of them runs, so
+#: the harness's own autograd call after it (the gradient check) is unaffected.
+ACTIVE_ENTRY: list[str | None] = [None]
 _LIBRARIES: list[Any] = []  # torch.library.Library objects must stay alive to stay registered
 
 _DISPATCH_KEYS = ("CompositeImplicitAutograd", "CompositeExplicitAutograd", "CPU", "CUDA")
@@ -62,7 +66,7 @@ def _resolve(path: str) -> tuple[Any, str, Any] | None:
     return None if value is None else (parent, parts[-1], value)
 
 
-def _tripping(label: str, original: Any) -> Any:
+def _tripping(label: str, original: Any, entries: tuple[str, ...] = ()) -> Any:
     if isinstance(original, type):
         def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
             VIOLATIONS.append(label)
@@ -72,6 +76,8 @@ def _tripping(label: str, original: Any) -> Any:
                                                      "__module__": original.__module__})
 
     def tripped(*args: Any, **kwargs: Any) -> Any:
+        if entries and ACTIVE_ENTRY[0] not in entries:
+            return original(*args, **kwargs)
         VIOLATIONS.append(label)
         raise BannedAPIError(label)
 
@@ -80,17 +86,19 @@ def _tripping(label: str, original: Any) -> Any:
 
 
 def install_forbidden(forbidden: Iterable[Mapping[str, Any]]) -> None:
-    """Wire every forbidden API (`{"api", "aliases", "aten"}` mappings)."""
+    """Wire every forbidden API (`{"api", "aliases", "aten"}` mappings; with `"entries"`,
+    only while one of those entry points runs — functions only, no `aten`)."""
     import torch
 
     for item in forbidden:
         label = item["api"]
+        entries = tuple(item.get("entries", ()))
         for path in [item["api"], *item.get("aliases", ())]:
             found = _resolve(path)
             if found is None:
                 continue
             parent, name, original = found
-            wire = _tripping(label, original)
+            wire = _tripping(label, original, entries)
             setattr(parent, name, wire)
             # The same object is re-exported under other names (torch.nn.MultiheadAttention
             # is torch.nn.modules.activation.MultiheadAttention): replace it everywhere.
