@@ -209,3 +209,60 @@ def test_ratio_ci_and_verdict() -> None:
             "threads"} <= set(shape)
     assert shape["device"] == "cpu" and "CPU timing" in shape["label"]
     assert shape["user_ms"] == pytest.approx(1000.0, rel=0.02)
+
+
+def test_lists_of_tensors_compare_with_tolerances() -> None:
+    """An in-place list argument (an optimiser's params) is compared item by item with the
+    per-dtype tolerance, not exactly; a wrong item is named by its index."""
+    want = [torch.ones(2, 3), torch.zeros(()), torch.full((4,), 2.0)]
+    close = [t + 1e-7 for t in want]
+    assert cmp.compare(packed(close), want, TOL).passed
+    bad = [want[0], want[1], torch.full((4,), 2.5)]
+    verdict = cmp.compare(packed(bad), want, TOL, what="`params`")
+    assert verdict.status == "failed" and verdict.message.startswith("tensor 2: 4 of 4")
+    assert cmp.compare(packed(want[:2]), want, TOL).status == "error"
+
+
+def test_same_input_looks_inside_lists() -> None:
+    grads = [torch.ones(3), torch.zeros(2)]
+    assert cmp.same_input(grads, [g.clone() for g in grads])
+    assert not cmp.same_input(grads, [grads[0] * 0.5, grads[1]])
+    assert not cmp.same_input(grads, grads[:1])
+    assert cmp.same_input((0.9, 0.999), (0.9, 0.999))
+
+
+def test_forbidden_api_scoped_to_entry_points() -> None:
+    """An API forbidden only inside some entry points counts only within those functions."""
+    source = (
+        "import torch\n"
+        "def layer_norm(x):\n"
+        "    return torch.autograd.grad(x.sum(), x)\n"
+        "def helper(x):\n"
+        "    return torch.autograd.grad(x.sum(), x)\n"
+        "def layer_norm_backward(dy, x):\n"
+        "    return torch.autograd.grad(x.sum(), x, dy)\n")
+    table = [("torch.autograd", frozenset({"autograd", "grad"}))]
+    use = find_forbidden(ast.parse(source), table,
+                         scope={"torch.autograd": ("layer_norm_backward",)})
+    assert use is not None and use.line == 7
+    assert find_forbidden(ast.parse(source.rsplit("def layer_norm_backward", 1)[0]), table,
+                          scope={"torch.autograd": ("layer_norm_backward",)}) is None
+    assert find_forbidden(ast.parse(source), table).line == 3  # unscoped: everywhere
+
+
+def test_scoped_tripwire_trips_only_inside_its_entries() -> None:
+    from quizapp.core.grading import tripwire
+
+    calls: list[int] = []
+    wire = tripwire._tripping("torch.autograd", lambda v: calls.append(v) or v, ("backward",))
+    assert wire(1) == 1  # between calls (the harness's own gradient check)
+    tripwire.ACTIVE_ENTRY[0] = "forward"
+    try:
+        assert wire(2) == 2
+        tripwire.ACTIVE_ENTRY[0] = "backward"
+        with pytest.raises(tripwire.BannedAPIError):
+            wire(3)
+    finally:
+        tripwire.ACTIVE_ENTRY[0] = None
+        tripwire.VIOLATIONS.clear()
+    assert calls == [1, 2]

@@ -17,7 +17,7 @@ Where drills come from: the bundled `content/drills/` (with `solutions/`), then 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -312,7 +312,7 @@ class _Checker:
         tolerances = self._tolerances(data, "tolerances")
         grad_tol = self._tolerances(data, "gradient_tolerances") or {
             k: Tolerance(t.atol * 10, t.rtol * 10) for k, t in tolerances.items()}
-        forbidden = self._forbidden(data)
+        forbidden = self._forbidden(data, entries)
         time_limits, budget = self._limits(data, tracks)
         cases = self._cases(data, entries, tracks, tolerances, grad_tol, budget)
         bench = self._bench(data, entries)
@@ -368,7 +368,7 @@ class _Checker:
     def _entries(self, data: LineDict) -> dict[str, EntryPoint]:
         entries: dict[str, EntryPoint] = {}
         known = {"signature", "differentiable", "outputs", "inplace", "returns_none", "compare",
-                 "callables", "params"}
+                 "callables", "params", "differentiable_tracks"}
         for node in self._list(data, "entry_points", required=True):
             if not isinstance(node, LineDict) or not isinstance(node.get("signature"), str):
                 self.error(getattr(node, "line", data.line_of("entry_points")),
@@ -418,13 +418,22 @@ class _Checker:
                 if arg not in names:
                     self.error(node.line_of("callables"), f"callables: '{arg}' is not a "
                                                           f"parameter of {name}")
+            grad_tracks = node.get("differentiable_tracks", ["torch"])
+            if not isinstance(grad_tracks, list) or not all(t in TRACKS for t in grad_tracks):
+                self.error(node.line_of("differentiable_tracks"),
+                           f"'differentiable_tracks' must list tracks ({', '.join(TRACKS)})")
+                grad_tracks = ["torch"]
+            if "differentiable_tracks" in node and not lists["differentiable"]:
+                self.error(node.line_of("differentiable_tracks"),
+                           f"differentiable_tracks: {name} has no 'differentiable' arguments")
             unknown = set(node) - known
             if unknown:
                 self.error(node.line, f"unknown entry point fields: {', '.join(sorted(unknown))}")
             entries[name] = EntryPoint(name, node["signature"], params, returns,
                                        lists["differentiable"], lists["outputs"],
                                        self._param_specs(node, name), lists["inplace"],
-                                       returns_none, compare, dict(callables))
+                                       returns_none, compare, dict(callables),
+                                       tuple(grad_tracks))
         return entries
 
     def _param_specs(self, node: LineDict, entry: str) -> dict[str, Param]:
@@ -469,7 +478,8 @@ class _Checker:
             out[name] = param
         return out
 
-    def _forbidden(self, data: LineDict) -> tuple[ForbiddenAPI, ...]:
+    def _forbidden(self, data: LineDict, entries: Mapping[str, EntryPoint]
+                   ) -> tuple[ForbiddenAPI, ...]:
         out: list[ForbiddenAPI] = []
         for node in self._list(data, "forbidden"):
             if not isinstance(node, LineDict):
@@ -489,12 +499,23 @@ class _Checker:
                     isinstance(a, str) and a.isidentifier() for a in aten):
                 self.error(node.line_of("aten"), "'aten' must list operator names")
                 aten = []
+            scope = node.get("entries") or []
+            if not isinstance(scope, list) or not all(e in entries for e in scope):
+                self.error(node.line_of("entries"), "'entries' must list entry points of the "
+                                                    f"drill ({', '.join(entries)})")
+                scope = []
+            if scope and aten:
+                # A dispatcher override cannot fall back to the real kernel outside the scope.
+                self.error(node.line_of("entries"), "a forbidden API scoped to 'entries' "
+                                                    "cannot have 'aten' operators")
+                scope = []
             reason = self._text(node, "reason")
-            unknown = set(node) - {"api", "aliases", "aten", "reason"}
+            unknown = set(node) - {"api", "aliases", "aten", "reason", "entries"}
             if unknown:
                 self.error(node.line, f"unknown forbidden fields: {', '.join(sorted(unknown))}")
             if reason is not None:
-                out.append(ForbiddenAPI(api, tuple(aliases), tuple(aten), reason))
+                out.append(ForbiddenAPI(api, tuple(aliases), tuple(aten), reason,
+                                        tuple(scope)))
         return tuple(out)
 
     def _limits(self, data: LineDict, tracks: tuple[str, ...]

@@ -46,6 +46,9 @@ class EntryPoint:
     compare: str = "allclose"
     #: Argument name → factory in inputs.py turning plain data into a callable.
     callables: Mapping[str, str] = field(default_factory=dict)
+    #: Tracks whose solutions must be differentiable (gradients checked on cases with
+    #: grad: true); the Triton track only when the drill asks for a Triton backward.
+    differentiable_tracks: tuple[str, ...] = ("torch",)
 
     def full_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """`params` with every declared parameter's default filled in."""
@@ -70,6 +73,9 @@ class ForbiddenAPI:
     aliases: tuple[str, ...]
     aten: tuple[str, ...]
     reason: Text
+    #: Entry points inside which alone it is forbidden (empty: everywhere), e.g. autograd
+    #: inside a hand-written backward while the harness still differentiates the forward.
+    entries: tuple[str, ...] = ()
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -210,8 +216,8 @@ class Drill:
             name = spec.name if spec.trials == 1 else f"{spec.name} #{trial + 1}"
             out.append(Case(name=name, entry=spec.entry, params=spec.params,
                             seed=case_seed(self.id, name),
-                            grad=spec.grad and track == "torch" and bool(
-                                self.entry(spec.entry).differentiable),
+                            grad=spec.grad and bool(self.entry(spec.entry).differentiable)
+                            and track in self.entry(spec.entry).differentiable_tracks,
                             memory_budget=spec.memory_budget))
         return out
 

@@ -244,7 +244,8 @@ class _Child:
         callables = dict(case.get("callables") or {})
         for name, factory in callables.items():
             values[name] = self.factories[factory](values[name])
-        grad_names = list(case.get("grad", ())) if self.track == "torch" else []
+        # Grad names come only for tracks that must be differentiable (the case's `grad`).
+        grad_names = list(case.get("grad", ()))
         for name in grad_names:
             values[name] = values[name].detach().requires_grad_(True)
         keywords = set(case.get("keywords", ()))

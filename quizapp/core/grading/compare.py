@@ -125,10 +125,14 @@ def compare(got: Mapping[str, Any], want: Any, tolerances: Mapping[str, Toleranc
                                     f"be a torch.Tensor{hint}")
         return compare_tensor_packed(got, want, tolerances, input_device=input_device,
                                      what=what, dtype=dtype)
-    if isinstance(want, tuple) and all(isinstance(w, torch.Tensor) for w in want):
+    # A tuple of tensors (several outputs) or a non-empty list of tensors (an in-place list
+    # argument such as an optimiser's params): each item with the tolerances.
+    if isinstance(want, (tuple, list)) and (isinstance(want, tuple) or want) \
+            and all(isinstance(w, torch.Tensor) for w in want):
+        container = "tuple" if isinstance(want, tuple) else "list"
         if kind not in ("tuple", "list"):
-            return Verdict("error", f"returned {describe_packed(got)}, expected a tuple of "
-                                    f"{len(want)} tensors ({', '.join(names)})")
+            return Verdict("error", f"returned {describe_packed(got)}, expected a {container} "
+                                    f"of {len(want)} tensors ({', '.join(names)})")
         items = got["items"]
         if len(items) != len(want):
             return Verdict("error", f"returned {len(items)} values, expected {len(want)} "
@@ -136,7 +140,8 @@ def compare(got: Mapping[str, Any], want: Any, tolerances: Mapping[str, Toleranc
         worst_abs: float | None = None
         worst_rel: float | None = None
         for i, (g, w) in enumerate(zip(items, want, strict=False)):
-            label = f"`{names[i]}`" if i < len(names) else f"item {i}"
+            label = (f"`{names[i]}`" if i < len(names) and container == "tuple"
+                     else f"item {i}" if container == "tuple" else f"tensor {i}")
             verdict = compare(g, w, tolerances, input_device=input_device, what=label,
                               dtype=dtype)
             if not verdict.passed:
@@ -431,4 +436,7 @@ def same_input(before: Any, after: Any) -> bool:
         if b.is_floating_point():
             return bool(((b == a) | (torch.isnan(b) & torch.isnan(a))).all())
         return bool(torch.equal(b, a))
+    if isinstance(before, (list, tuple)):  # e.g. a list of gradient tensors
+        return (isinstance(after, (list, tuple)) and len(before) == len(after)
+                and all(same_input(b, a) for b, a in zip(before, after, strict=True)))
     return bool(before == after)

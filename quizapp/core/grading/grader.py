@@ -302,7 +302,8 @@ class _Session:
             tree = ast.parse(self.source, filename=str(self.file))
         except SyntaxError as err:
             return self.result("error", f"line {err.lineno}: SyntaxError: {err.msg}")
-        use = find_forbidden(tree, [(f.api, f.names) for f in self.drill.forbidden])
+        use = find_forbidden(tree, [(f.api, f.names) for f in self.drill.forbidden],
+                             scope={f.api: f.entries for f in self.drill.forbidden if f.entries})
         if use is not None:
             return self.result("banned", f"line {use.line} {use.how}: {use.api} is not allowed "
                                          f"here — {self._reason(use.api)}")
@@ -344,8 +345,8 @@ class _Session:
             "inputs": str(self.drill.inputs_path),
             "factories": sorted({f for e in self.drill.entry_points
                                  for f in e.callables.values()}),
-            "forbidden": [{"api": f.api, "aliases": list(f.aliases), "aten": list(f.aten)}
-                          for f in self.drill.forbidden],
+            "forbidden": [{"api": f.api, "aliases": list(f.aliases), "aten": list(f.aten),
+                           "entries": list(f.entries)} for f in self.drill.forbidden],
             "memory_limit": extra,
             "cpu_seconds": int(max(300.0, 10 * self.time_limit) + BENCH_LIMIT_S)})
         self.say(f"preparing {len(self.cases)} cases")
@@ -889,8 +890,10 @@ def _clone(value: Any) -> Any:
 
     if isinstance(value, torch.Tensor):
         return value.clone()
-    if isinstance(value, list):
-        return list(value)
+    if isinstance(value, list):  # deep: an in-place entry updates the tensors of a list
+        return [_clone(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_clone(v) for v in value)
     return value
 
 
