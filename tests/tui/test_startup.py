@@ -16,8 +16,13 @@ from quizapp.tui.app import QuizApp
 async def main():
     app = QuizApp(warm_grader=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        # The content worker starts after the first refresh: wait_for_complete() alone can
+        # return before it exists, so wait for the content itself (up to 60 s).
+        for _ in range(600):
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.1)
+            if app.content is not None:
+                break
         assert app.content is not None and app.content.bank.questions
         app.open_drill(next(iter(app.content.drills)))   # the drill screen, not grading
         await pilot.pause()
