@@ -70,8 +70,10 @@ def smoothing_sum_not_mean(logits: Tensor, targets: Tensor, ignore_index: int = 
 
 def ignores_only_minus_100(logits: Tensor, targets: Tensor, ignore_index: int = -100,
                            label_smoothing: float = 0.0) -> Tensor:
-    """`targets != -100` hard-coded: a custom ignore_index that is a class id is trained on."""
-    x, valid, lse, xt = _parts(logits, targets, -100)
+    """`targets != -100` hard-coded (and `targets.clamp(min=0)` as the gather index): rows
+    with another ignore_index are trained on — as class 0 when it is negative."""
+    x, valid, lse, xt = _parts(logits, targets.clamp(min=0).masked_fill(targets == -100, -100),
+                               -100)
     per_row = (1 - label_smoothing) * (lse - xt) + label_smoothing * (lse - x.mean(dim=-1))
     return _mean(per_row, valid, logits)
 
@@ -160,10 +162,11 @@ MISTAKES: list[dict[str, Any]] = [
         "title": _text("ignore_index hard-coded as −100", "把 ignore_index 写死成 −100"),
         "explanation": _text(
             "The mask is `targets != -100` instead of `targets != ignore_index`: with another "
-            "ignore_index the rows meant to be skipped are trained on (or index out of range "
-            "when it is negative).",
+            "ignore_index the rows meant to be skipped are trained on (as class 0 when it is "
+            "negative and clamped, or an index error).",
             "掩码写成了 `targets != -100` 而不是 `targets != ignore_index`："
-            "换一个 ignore_index 时，本该跳过的行被当成了训练目标（负数时还会越界）。"),
+            "换一个 ignore_index 时，本该跳过的行被当成了训练目标"
+            "（负数时被 clamp 成类 0，或直接越界报错）。"),
         "cross_entropy": ignores_only_minus_100,
         "exposed_by": "ignore_index = 2 (a real class id)",
         "agrees_on": "some rows ignored (default ignore_index)",

@@ -72,6 +72,8 @@ def layer_norm_backward_same_precision(grad_out: torch.Tensor, x: torch.Tensor,
     g = dy * weight.to(wide)
     dx = rstd * (g - g.mean(-1, keepdim=True) - x_hat * (g * x_hat).mean(-1, keepdim=True))
     lead = tuple(range(x.dim() - 1))
+    if not lead:  # 1-D x: nothing to sum (sum(dim=()) would reduce everything)
+        return dx.to(x.dtype), (dy * x_hat).to(weight.dtype), dy.clone().to(weight.dtype)
     return (dx.to(x.dtype), (dy * x_hat).sum(lead).to(weight.dtype),
             dy.sum(lead).to(weight.dtype))
 

@@ -56,7 +56,10 @@ def test_cases_cover_the_edges(drill_id: str) -> None:
         assert any(c.grad for c in cases)
     if "triton" in drill.tracks:
         interpreted = drill.cases_for("triton", interpreted=True)
-        assert interpreted and not any(c.grad for c in interpreted)
+        # Gradients on the Triton track only where the drill asks for a Triton backward.
+        assert interpreted and not any(
+            c.grad for c in interpreted
+            if "triton" not in drill.entry(c.entry).differentiable_tracks)
         assert not any(c.params.get("dtype") == "bfloat16" for c in interpreted)
 
 
@@ -64,7 +67,6 @@ def test_cases_cover_the_edges(drill_id: str) -> None:
 def test_inputs_are_deterministic(drill_id: str) -> None:
     """Same case, same seed → the same inputs (what each drill's inputs mean is tested in
     solutions/<id>/test_oracle.py)."""
-    import torch
 
     drill = DRILLS[drill_id]
     for case in drill.cases_for("torch")[:3]:
@@ -72,10 +74,18 @@ def test_inputs_are_deterministic(drill_id: str) -> None:
         b = build_inputs(drill, case.entry, case.params, case.seed).values
         assert list(a) == list(b)
         for name in a:
-            if isinstance(a[name], torch.Tensor):
-                assert torch.equal(a[name], b[name]), (case.name, name)
-            else:
-                assert a[name] == b[name], (case.name, name)
+            assert _equal(a[name], b[name]), (case.name, name)
+
+
+def _equal(a: object, b: object) -> bool:
+    """Equal values, tensors bit for bit, also inside lists and tuples (adamw's params)."""
+    import torch
+
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and torch.equal(a, b)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_equal, a, b))
+    return bool(a == b)
 
 
 def test_parse_signature() -> None:
