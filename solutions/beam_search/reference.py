@@ -44,9 +44,9 @@ def beam_search(log_probs_fn: Callable[[torch.Tensor], torch.Tensor], bos: int, 
     finished: list[Hypothesis] = []
     for step in range(1, max_new_tokens + 1):
         prefixes = torch.tensor([tokens for tokens, _ in live], dtype=torch.long)
-        scores = log_probs_fn(prefixes).detach().to("cpu", torch.float64)
-        candidates = [(cum + float(scores[b, v]), b, v)
-                      for b, (_, cum) in enumerate(live) for v in range(scores.shape[1])]
+        scores = log_probs_fn(prefixes).detach().to("cpu", torch.float64).tolist()
+        candidates = [(cum + score, b, v) for b, (_, cum) in enumerate(live)
+                      for v, score in enumerate(scores[b])]
         candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
         next_live: list[tuple[list[int], float]] = []
         for rank, (total, b, v) in enumerate(candidates):

@@ -165,13 +165,11 @@ def _greedy_filters_applied(logits: torch.Tensor, u: torch.Tensor, temperature: 
     return _inverse_cdf(p, u)
 
 
-def _warp_bug(mistake_id: str, fn: Callable[..., torch.Tensor]) -> dict[str, Any]:
-    return {"id": mistake_id, "warp": _warp_with(fn), "sample": _sample_with(fn)}
-
-
 MISTAKES: list[dict[str, Any]] = [
     {
-        **_warp_bug("top_p_drops_crossing_token", _crossing_dropped),
+        "id": "top_p_drops_crossing_token",
+        "warp": _warp_with(_crossing_dropped),
+        "sample": _sample_with(_crossing_dropped),
         "title": {"en": "top-p drops the token that crosses top_p",
                   "zh": "top-p 丢掉了跨过阈值的那个 token"},
         "explanation": {
@@ -187,7 +185,9 @@ MISTAKES: list[dict[str, Any]] = [
         "agrees_on": "warp top-k 5",
     },
     {
-        **_warp_bug("filters_before_temperature", _filters_before_temperature),
+        "id": "filters_before_temperature",
+        "warp": _warp_with(_filters_before_temperature),
+        "sample": _sample_with(_filters_before_temperature),
         "title": {"en": "Filters applied before temperature",
                   "zh": "先做过滤、后除以温度"},
         "explanation": {
@@ -202,7 +202,9 @@ MISTAKES: list[dict[str, Any]] = [
         "agrees_on": "warp top-k 5",
     },
     {
-        **_warp_bug("min_p_relative_to_logits", _min_p_on_logits),
+        "id": "min_p_relative_to_logits",
+        "warp": _warp_with(_min_p_on_logits),
+        "sample": _sample_with(_min_p_on_logits),
         "title": {"en": "min-p threshold taken on logits",
                   "zh": "min-p 的阈值用在了 logits 上"},
         "explanation": {
@@ -217,7 +219,9 @@ MISTAKES: list[dict[str, Any]] = [
         "agrees_on": "warp top-p 0.7",
     },
     {
-        **_warp_bug("top_k_ties_dropped", _top_k_exactly_k),
+        "id": "top_k_ties_dropped",
+        "warp": _warp_with(_top_k_exactly_k),
+        "sample": _sample_with(_top_k_exactly_k),
         "title": {"en": "top-k drops tokens tied with the k-th",
                   "zh": "top-k 丢掉了与第 k 大并列的 token"},
         "explanation": {
@@ -233,7 +237,9 @@ MISTAKES: list[dict[str, Any]] = [
         "agrees_on": "warp top-k 5",
     },
     {
-        **_warp_bug("probabilities_not_renormalised", _stale_probabilities),
+        "id": "probabilities_not_renormalised",
+        "warp": _warp_with(_stale_probabilities),
+        "sample": _sample_with(_stale_probabilities),
         "title": {"en": "top-p / min-p use probabilities from before top-k",
                   "zh": "top-p / min-p 用了 top-k 之前的概率"},
         "explanation": {
@@ -248,7 +254,9 @@ MISTAKES: list[dict[str, Any]] = [
         "agrees_on": "warp top-p 0.7",
     },
     {
-        **_warp_bug("temperature_multiplies", _temperature_multiplies),
+        "id": "temperature_multiplies",
+        "warp": _warp_with(_temperature_multiplies),
+        "sample": _sample_with(_temperature_multiplies),
         "title": {"en": "Logits multiplied by the temperature",
                   "zh": "logits 乘以了温度"},
         "explanation": {
