@@ -162,7 +162,7 @@ MISTAKES: list[dict[str, Any]] = [
                   "so the emitted token is no longer distributed as p.",
             "zh": "拒绝之后必须从 norm(max(0, p − q)) 中抽样。再次从 p 抽样会把通过接受草稿"
                   "已经给出的概率质量重复计算，输出 token 就不再服从 p。"},
-        "exposed_by": "rejection in the middle",
+        "exposed_by": "last draft token rejected",
         "agrees_on": "all accepted (bonus token)",
     },
     {

@@ -109,7 +109,9 @@ def beam_search(p: dict[str, Any], seed: int) -> CaseInputs:
         eos_by_len = torch.round(ramp.clamp(-6.0, 5.0) / GRID) * GRID
     elif kind != "random":
         raise ValueError(f"unknown model kind {kind!r}")
-    data = {"a": a, "b": b, "eos_by_len": eos_by_len, "eos": eos, "dtype": p["out_dtype"]}
+    # Nested lists, not tensors: the data is compared and shipped as plain Python values.
+    data = {"a": a.tolist(), "b": b.tolist(), "eos_by_len": eos_by_len.tolist(), "eos": eos,
+            "dtype": p["out_dtype"]}
     values: dict[str, Any] = {"log_probs_fn": data, "bos": bos, "eos": eos,
                               "beam_size": p["beam_size"],
                               "max_new_tokens": p["max_new_tokens"]}
