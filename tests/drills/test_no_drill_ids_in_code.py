@@ -30,9 +30,15 @@ VEHICLES = {
 }
 
 
+#: Entry-point names that are also ordinary words of the app: `verify` is
+#: speculative_decoding's entry point and the `quizapp drill verify` command.
+COMMON_WORDS = {"verify"}
+
+
 def _names() -> set[str]:
     drills = load_drills()
-    return set(drills) | {e.name for d in drills.values() for e in d.entry_points}
+    entries = {e.name for d in drills.values() for e in d.entry_points}
+    return set(drills) | (entries - COMMON_WORDS)
 
 
 def _files() -> list[Path]:
