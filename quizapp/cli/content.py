@@ -64,7 +64,10 @@ def check_content(args: argparse.Namespace) -> int:
         # Follow-up questions must exist in the whole bank, whatever paths were named.
         ids = set((bank if question_paths is None and not args.paths else load_bank()).questions)
         drill_problems, n_drills = _drill_problems(drill_paths, ids)
-    problems = bank_problems + list(drill_problems)
+    from quizapp.core.sources import load_sources, sources_file
+
+    source_problems = [f"{sources_file()}:0: {p}" for p in load_sources().problems()]
+    problems = bank_problems + list(drill_problems) + source_problems
     for line in problems:
         print(line)
     elapsed = time.perf_counter() - started

@@ -352,6 +352,23 @@ class NumericSpec:
         return abs(value - target) <= max(self.abs, self.rel * abs(target))
 
 
+_SMALL_SUM = re.compile(r"[\d\s+()]+")
+
+
+def shows_work(spec: NumericSpec) -> bool:
+    """Whether `spec.work` is worth showing as a worked answer.
+
+    A bare number, or a sum of single-digit counts ("1 + 1 + 1"), explains nothing on its own:
+    the explanation carries the reasoning for those, so the "Worked:" line is left out.
+    """
+    work = spec.work.strip()
+    if not work or re.fullmatch(r"[\d.\s]+", work):
+        return False
+    if _SMALL_SUM.fullmatch(work) and all(int(n) < 10 for n in re.findall(r"\d+", work)):
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class KeyPoint:
     """A point a short answer should make; ticked by the user when self-grading."""

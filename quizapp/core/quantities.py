@@ -28,12 +28,16 @@ UNIT_FAMILIES: dict[str, dict[str, float]] = {
     "percent": {"": 1.0, "%": 0.01},
 }
 
+#: A plain number (no unit family) may carry a ratio marker: "2.8x", "2.8×", "2.8 times"
+#: all read as the dimensionless 2.8 (speed-ups and compression ratios are typed that way).
+_RATIO = {"": 1.0, "x": 1.0, "×": 1.0, "times": 1.0}
+
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
 _PATTERN = re.compile(
     rf"^(?P<sign>[+-]?)(?P<num>{_NUMBER})"
     rf"(?:(?:\^|\*\*)(?P<pow>[+-]?\d+(?:\.\d+)?)"
     rf"|[x×*]10(?:\^|\*\*)(?P<sci>[+-]?\d+))?"
-    r"(?P<unit>[a-zµμ%万亿]*)$"
+    r"(?P<unit>[a-zµμ%万亿×]*)$"
 )
 _GROUPED = re.compile(r"(?<=\d)[,_'](?=\d{3}(?!\d))")
 
@@ -89,7 +93,7 @@ def parse_quantity(text: str, family: str | None = None, default_unit: str | Non
     if match["sign"] == "-":
         value = -value
     unit = match["unit"] or (default_unit or "").lower()
-    units = UNIT_FAMILIES.get(family or "", {"": 1.0})
+    units = UNIT_FAMILIES[family] if family in UNIT_FAMILIES else _RATIO
     if unit not in units:
         known = ", ".join(sorted(u for u in units if u)) or "none"
         raise QuantityError(f"unknown unit '{unit}' (accepted: {known})")

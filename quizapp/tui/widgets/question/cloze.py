@@ -25,7 +25,8 @@ def slots_in_order(template: str) -> list[str]:
 
 def template_with_gaps(template: str, numbers: dict[str, int]) -> str:
     """The template with each `{{slot}}` shown as a numbered gap (no Markdown specials)."""
-    return _SLOT.sub(lambda m: f"▁▁❬{numbers[m.group(1)]}❭▁▁", template)
+    # Not "▁": a gap must never look like an answer (SentencePiece's space marker is ▁).
+    return _SLOT.sub(lambda m: f"⋯❬{numbers[m.group(1)]}❭⋯", template)
 
 
 class ClozeAnswer(AnswerArea):

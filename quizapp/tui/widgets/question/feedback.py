@@ -10,8 +10,9 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from quizapp.core.bank import Question, localize
+from quizapp.core.bank import Question, localize, shows_work
 from quizapp.core.scoring import Verdict
+from quizapp.core.sources import load_sources
 from quizapp.tui.strings import tr
 from quizapp.tui.widgets.markdown import MathMarkdown, inline_content
 from quizapp.tui.widgets.question.spot_bug import bug_lines_text
@@ -79,7 +80,7 @@ def answer_details(question: Question, answer: Any, verdict: Verdict,
         if "value" in verdict.details and not verdict.passed:
             lines.append(Content(tr("You: {x}", lang).format(
                 x=format_quantity(verdict.details["value"], spec.unit))))
-        if spec.work:
+        if spec.work and shows_work(spec):
             work = spec.work.replace("**", "^").replace("*", "×")
             lines.append(Content.assemble((tr("Worked: ", lang), "bold"), work))
         for other in spec.also_accept:
@@ -140,7 +141,7 @@ class FeedbackView(Vertical):
         details.update(Content("\n").join(lines))
         details.display = bool(lines)
         self.query_one(".why-title", Static).update(tr("Why", self.lang))
-        source = self.question.source.describe()
+        source = load_sources().describe(self.question.source, self.lang)
         self.query_one(".source", Static).update(
             tr("Source: {s}", self.lang).format(s=source) if source else "")
 
