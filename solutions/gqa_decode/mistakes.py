@@ -127,7 +127,8 @@ MISTAKES: list[dict[str, Any]] = [
             "en": "The new keys and values go to cache[:, :, :T] instead of "
                   "cache[:, :, start_pos:start_pos + T]. That overwrites the oldest tokens, "
                   "and the slots the new queries should read still hold stale values.",
-            "zh": "新的 k、v 被写进了 cache[:, :, :T]，而不是 cache[:, :, start_pos:start_pos + T]。"
+            "zh": "新的 k、v 被写进了 cache[:, :, :T]，而不是 cache[:, :, start_pos:start_pos +"
+                  " T]。"
                   "这会覆盖最早的 token，而新 query 应该读取的位置里仍是旧数据。",
         },
         "gqa_decode": writes_at_zero,
@@ -142,7 +143,8 @@ MISTAKES: list[dict[str, Any]] = [
                   "cache positions j ≤ start_pos + t. A plain tril over the T × L scores "
                   "(j ≤ t) hides almost the whole cache: a decode step then sees only "
                   "position 0.",
-            "zh": "第 t 个新 query 的绝对位置是 start_pos + t，它能看到 j ≤ start_pos + t 的缓存位置。"
+            "zh": "第 t 个新 query 的绝对位置是 start_pos + t，它能看到 j ≤ start_pos + t 的缓"
+                  "存位置。"
                   "直接对 T × L 打分用 tril（j ≤ t）会遮掉几乎整个缓存：解码步只能看到位置 0。",
         },
         "gqa_decode": mask_not_shifted,
@@ -155,7 +157,8 @@ MISTAKES: list[dict[str, Any]] = [
         "explanation": {
             "en": "With T = 1 no mask is needed, but a chunked prefill (T > 1) must stop "
                   "token t from seeing the later tokens of its own chunk: j ≤ start_pos + t.",
-            "zh": "T = 1 时确实不需要 mask，但分块 prefill（T > 1）必须让第 t 个 token 看不到同一块里"
+            "zh": "T = 1 时确实不需要 mask，但分块 prefill（T > 1）必须让第 t 个 token 看不到同"
+                  "一块里"
                   "更靠后的 token：j ≤ start_pos + t。",
         },
         "gqa_decode": no_causal_mask,
@@ -201,7 +204,8 @@ MISTAKES: list[dict[str, Any]] = [
                   "leaves the preallocated caches unchanged, so the next step has lost these "
                   "tokens. A static cache must be written in place at [start_pos, "
                   "start_pos + T).",
-            "zh": "这一步对 cat(cache[:start_pos], k) 做注意力——输出是对的——但预分配的缓存没有被更新，"
+            "zh": "这一步对 cat(cache[:start_pos], k) 做注意力——输出是对的——但预分配的缓存没有"
+                  "被更新，"
                   "下一步就丢了这些 token。静态缓存必须原地写入 [start_pos, start_pos + T)。",
         },
         "gqa_decode": cache_not_written,
@@ -217,7 +221,8 @@ MISTAKES: list[dict[str, Any]] = [
                   "to the earlier tokens of its chunk. Write first, then attend over "
                   "[0, start_pos + T).",
             "zh": "注意力用的是写入前的缓存（位置 < start_pos），新的 k、v 之后才写入，"
-                  "所以 token 看不到自己，也看不到同一块中更早的 token。应先写入，再对 [0, start_pos + T) 做注意力。",
+                  "所以 token 看不到自己，也看不到同一块中更早的 token。应先写入，再对 [0, star"
+                  "t_pos + T) 做注意力。",
         },
         "gqa_decode": reads_before_write,
         "exposed_by": "float32 decode step",

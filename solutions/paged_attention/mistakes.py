@@ -134,7 +134,8 @@ MISTAKES: list[dict[str, Any]] = [
                   "blocks' slots (and runs past the end when num_blocks > block_size).",
             "zh": "把 pages 看成 num_blocks · block_size 个槽位的一维数组时，位置 j 在槽位 "
                   "block_table[b, j // block_size] · block_size + j % block_size。"
-                  "用 num_blocks 去乘块号会读到别的块的槽位（num_blocks > block_size 时还会越界）。",
+                  "用 num_blocks 去乘块号会读到别的块的槽位（num_blocks > block_size 时还会越界"
+                  "）。",
         },
         "paged_attention": offset_uses_num_blocks,
         "exposed_by": "float32 basic",
@@ -149,7 +150,8 @@ MISTAKES: list[dict[str, Any]] = [
                   "garbage (−1 indexes the last physical block in PyTorch), and even the "
                   "last real block is only partly filled. Only positions j < seq_lens[b] "
                   "exist.",
-            "zh": "把 block_table[b] 的每一项都当成有效块，好像序列占满了 max_blocks · block_size 个槽位。"
+            "zh": "把 block_table[b] 的每一项都当成有效块，好像序列占满了 max_blocks · block_si"
+                  "ze 个槽位。"
                   "最后一个所需块之后的表项是垃圾值（在 PyTorch 中 −1 会索引到最后一个物理块），"
                   "最后一个真实块也只填了一部分。只有 j < seq_lens[b] 的位置存在。",
         },
@@ -179,7 +181,8 @@ MISTAKES: list[dict[str, Any]] = [
             "en": "Logical block i of a sequence is read from physical block i. The point of "
                   "paging is that a sequence's blocks are anywhere in the pool: look each one "
                   "up in block_table[b, j // block_size].",
-            "zh": "把序列的第 i 个逻辑块直接当成第 i 个物理块来读。分页的意义就在于序列的块可以散落在池中"
+            "zh": "把序列的第 i 个逻辑块直接当成第 i 个物理块来读。分页的意义就在于序列的块可以"
+                  "散落在池中"
                   "任意位置：每个块都要通过 block_table[b, j // block_size] 查找。",
         },
         "paged_attention": table_ignored,
@@ -201,7 +204,8 @@ MISTAKES: list[dict[str, Any]] = [
             "en": "A sequence with no keys has an empty softmax (0/0 = NaN). In a batch, "
                   "finished or not-yet-started slots have length 0 and must return zeros, "
                   "not poison the logits with NaN.",
-            "zh": "没有 key 的序列 softmax 为空（0/0 = NaN）。批处理中已结束或尚未开始的序列长度为 0，"
+            "zh": "没有 key 的序列 softmax 为空（0/0 = NaN）。批处理中已结束或尚未开始的序列长"
+                  "度为 0，"
                   "必须输出 0，而不是让 NaN 污染 logits。",
         },
         "paged_attention": empty_sequence_nan,

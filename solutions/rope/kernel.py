@@ -1,4 +1,5 @@
-"""Triton RoPE for the ``rope`` drill: ``apply_rope(x, positions, base=10000.0, interleaved=False)``.
+"""Triton RoPE for the ``rope`` drill:
+``apply_rope(x, positions, base=10000.0, interleaved=False)``.
 
 x is viewed as R = x.numel() / D rows of D features, and positions are expanded to one
 position per row. Each program rotates BLOCK_R rows: it loads the two halves of every pair

@@ -115,7 +115,8 @@ MISTAKES: list[dict[str, Any]] = [
                   "interleaved=True pairs x[2i] with x[2i+1] (GPT-J, Meta's complex form). "
                   "The two are the same rotation on permuted features, so weights trained "
                   "with one layout give wrong attention with the other.",
-            "zh": "interleaved=False 时配对的是 x[i] 与 x[i + D/2]（GPT-NeoX / HF 的 rotate_half）；"
+            "zh": "interleaved=False 时配对的是 x[i] 与 x[i + D/2]（GPT-NeoX / HF 的 rotate_hal"
+                  "f）；"
                   "interleaved=True 时是 x[2i] 与 x[2i+1]（GPT-J、Meta 的复数写法）。"
                   "两者只是特征顺序不同的同一种旋转，用一种布局训练的权重配另一种布局，注意力就错了。",
         },
@@ -132,7 +133,8 @@ MISTAKES: list[dict[str, Any]] = [
                   "base^(−1/2) instead of ≈ 1/base, so long-range positions are no longer "
                   "told apart.",
             "zh": "第 i 对的频率是 θ_i = base^(−2i/D)，i < D/2——HF 写成 arange(0, D, 2)/D。"
-                  "用 arange(D/2)/D 时最低频率只有 base^(−1/2)，而不是约 1/base，远距离位置就分不开了。",
+                  "用 arange(D/2)/D 时最低频率只有 base^(−1/2)，而不是约 1/base，远距离位置就分"
+                  "不开了。",
         },
         "apply_rope": freq_i_over_d,
         "exposed_by": "float32 basic",
@@ -146,7 +148,8 @@ MISTAKES: list[dict[str, Any]] = [
                   "is right only for a prefill from position 0: a decode step at cache "
                   "length 10⁴ gets the rotation of position 0, and packed or left-padded "
                   "sequences get the wrong offsets.",
-            "zh": "角度用的是 0 … S−1，而不是传入的绝对位置。只有从位置 0 开始的 prefill 才碰巧正确："
+            "zh": "角度用的是 0 … S−1，而不是传入的绝对位置。只有从位置 0 开始的 prefill 才碰巧"
+                  "正确："
                   "缓存长度为 10⁴ 时的解码步骤会被当成位置 0，打包或左填充的序列偏移也会错。",
         },
         "apply_rope": positions_ignored,
@@ -162,8 +165,10 @@ MISTAKES: list[dict[str, Any]] = [
                   "near 10⁴ and overflows to inf past 65504; bfloat16 spaces them 64 apart. "
                   "The angle is then wrong by radians. Compute angles and cos/sin in float32 "
                   "(or float64) and cast only the result.",
-            "zh": "p · θ 用 float16/bfloat16 计算。float16 在 10⁴ 附近相邻两数相差 8，超过 65504 就变成 inf；"
-                  "bfloat16 相差 64。角度会错好几个弧度。角度和 cos/sin 要用 float32（或 float64）算，"
+            "zh": "p · θ 用 float16/bfloat16 计算。float16 在 10⁴ 附近相邻两数相差 8，超过 6550"
+                  "4 就变成 inf；"
+                  "bfloat16 相差 64。角度会错好几个弧度。角度和 cos/sin 要用 float32（或 float6"
+                  "4）算，"
                   "只把最终结果转回去。",
         },
         "apply_rope": angles_in_half,
@@ -197,7 +202,8 @@ MISTAKES: list[dict[str, Any]] = [
                   "different angles, which is no longer a rotation: norms change and q·k "
                   "stops depending on the relative position only.",
             "zh": "rotate_half 配对 (i, i + D/2) 时逐元素的角度表是 cat(freqs, freqs)；"
-                  "interleaved 配对 (2i, 2i+1) 时是 freqs.repeat_interleave(2)。两者混用，同一对的两个元素"
+                  "interleaved 配对 (2i, 2i+1) 时是 freqs.repeat_interleave(2)。两者混用，同一"
+                  "对的两个元素"
                   "角度不同，这就不再是旋转：范数会变，q·k 也不再只取决于相对位置。",
         },
         "apply_rope": freq_table_other_layout,
@@ -210,7 +216,8 @@ MISTAKES: list[dict[str, Any]] = [
             "en": "The base argument is ignored. LLaMA 3 uses base 500000 and Qwen2 "
                   "1000000 to stretch the wavelengths for long contexts; with 10000 every "
                   "pair but the first rotates at the wrong speed.",
-            "zh": "忽略了 base 参数。LLaMA 3 用 base 500000、Qwen2 用 1000000 来拉长波长以支持长上下文；"
+            "zh": "忽略了 base 参数。LLaMA 3 用 base 500000、Qwen2 用 1000000 来拉长波长以支持"
+                  "长上下文；"
                   "写死 10000 时除第一对外每一对的转速都错了。",
         },
         "apply_rope": base_ignored,

@@ -13,8 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizapp.core.drills.builders import (CaseInputs, dtype, feature_offset, generator, randn,
-                                          transposed)
+from quizapp.core.drills.builders import (
+    CaseInputs,
+    dtype,
+    feature_offset,
+    generator,
+    randn,
+    transposed,
+)
 
 
 def gqa_decode(p: dict[str, Any], seed: int) -> CaseInputs:

@@ -16,9 +16,10 @@ def gqa_decode(q, k, v, k_cache, v_cache, start_pos):
     pos_q = torch.arange(start_pos, end, device=q.device)
     pos_k = torch.arange(end, device=q.device)
     mask = pos_k[None, :] > pos_q[:, None]            # True = not allowed
+    work = torch.float64 if q.dtype == torch.float64 else torch.float32
     outs = []
     for j in range(Hkv):
-        qj = q[:, j * G:(j + 1) * G].float() if q.dtype != torch.float64 else q[:, j * G:(j + 1) * G]
+        qj = q[:, j * G:(j + 1) * G].to(work)
         kj = k_cache[:, j:j + 1, :end].to(qj.dtype)    # (B, 1, L, D), broadcast over G
         vj = v_cache[:, j:j + 1, :end].to(qj.dtype)
         s = qj @ kj.transpose(-1, -2) / math.sqrt(D)   # (B, G, T, L)

@@ -14,7 +14,7 @@ def paged_attention(q, k_pages, v_pages, block_table, seq_lens):
         n = int(seq_lens[b])
         qb = q[b].to(acc_t).view(Hkv, G, D) * D ** -0.5
         m = torch.full((Hkv, G, 1), float("-inf"), dtype=acc_t)
-        l = torch.zeros((Hkv, G, 1), dtype=acc_t)
+        denom = torch.zeros((Hkv, G, 1), dtype=acc_t)
         acc = torch.zeros((Hkv, G, D), dtype=acc_t)
         for i in range((n + bs - 1) // bs):
             blk = int(block_table[b, i])
@@ -26,9 +26,9 @@ def paged_attention(q, k_pages, v_pages, block_table, seq_lens):
             m_new = torch.maximum(m, s.amax(-1, keepdim=True))
             p = torch.exp(s - m_new)
             corr = torch.exp(m - m_new)
-            l = l * corr + p.sum(-1, keepdim=True)
+            denom = denom * corr + p.sum(-1, keepdim=True)
             acc = acc * corr + p @ v
             m = m_new
-        o = torch.where(l > 0, acc / l.clamp_min(1e-30), torch.zeros_like(acc))
+        o = torch.where(denom > 0, acc / denom.clamp_min(1e-30), torch.zeros_like(acc))
         result.append(o.reshape(Hq, D).to(q.dtype))
     return torch.stack(result)
