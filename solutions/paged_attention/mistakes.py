@@ -71,7 +71,9 @@ def offset_uses_num_blocks(q: Tensor, k_pages: Tensor, v_pages: Tensor, block_ta
         if length == 0:
             continue
         j = torch.arange(length)
-        slots = block_table[i, j // bs].long() * num_blocks + j % bs
+        # A solution with this bug reads out of range once num_blocks > block_size and
+        # crashes there; wrapping keeps the variant defined on every case.
+        slots = (block_table[i, j // bs].long() * num_blocks + j % bs) % flat_k.shape[0]
         out[i] = _attend(q[i], flat_k[slots].transpose(0, 1), flat_v[slots].transpose(0, 1))
     return out.to(q.dtype)
 

