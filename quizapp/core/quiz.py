@@ -207,7 +207,8 @@ class TopicScore:
     topic: str
     answered: int
     passed: int
-    score: float  # mean score in [0, 1]
+    score: float  # mean score over the asked questions in [0, 1]; unanswered ones count 0
+    asked: int = 0
 
 
 @dataclass(frozen=True)
@@ -224,16 +225,19 @@ class SessionSummary:
 
 
 def summarize(asked: Sequence[Question], answers: Sequence[AnswerRecord]) -> SessionSummary:
-    """Score by main topic (weakest first) and the questions to review."""
+    """Score by main topic (weakest first; every asked topic, unanswered questions count 0)
+    and the questions to review."""
     by_id = {a.question.id: a for a in answers}
-    per_topic: dict[str, list[AnswerRecord]] = defaultdict(list)
-    for answer in answers:
-        per_topic[answer.question.topics[0]].append(answer)
-    by_topic = tuple(sorted(
-        (TopicScore(topic, len(items), sum(a.passed for a in items),
-                    sum(a.score for a in items) / len(items))
-         for topic, items in per_topic.items()),
-        key=lambda t: (t.score, t.topic)))
+    # Every asked question's main topic has a row, answered or not.
+    per_topic: dict[str, list[Question]] = defaultdict(list)
+    for question in asked:
+        per_topic[question.topics[0]].append(question)
+    rows = []
+    for topic, questions in per_topic.items():
+        records = [by_id[q.id] for q in questions if q.id in by_id]
+        rows.append(TopicScore(topic, len(records), sum(a.passed for a in records),
+                               sum(a.score for a in records) / len(questions), len(questions)))
+    by_topic = tuple(sorted(rows, key=lambda t: (t.score, t.topic)))
     to_review = tuple(q for q in asked if q.id not in by_id or not by_id[q.id].passed)
     total = sum(a.score for a in answers)
     return SessionSummary(asked=len(asked), answered=len(answers),
@@ -255,20 +259,26 @@ class DomainProgress:
     mastered: int
 
 
+def questions_in(bank: Bank, topic_ids: Iterable[str]) -> list[Question]:
+    """The questions a quiz on `topic_ids` can ask: those listing any of them (each once).
+
+    The one definition of "a topic's / a domain's questions": home, the quiz setup, the
+    command palette and the stats all count with it, so their numbers agree.
+    """
+    wanted = frozenset(topic_ids)
+    return [q for q in bank.questions.values() if wanted.intersection(q.topics)]
+
+
 def domain_progress(bank: Bank, taxonomy: Taxonomy,
                     history: Mapping[str, ItemHistory]) -> list[DomainProgress]:
-    """Per domain of the taxonomy (in its order), counted by each question's main topic."""
-    counts: dict[str, list[int]] = {d: [0, 0, 0] for d in taxonomy.domains}
-    for q in bank.questions.values():
-        topic = taxonomy.topics.get(q.topics[0])
-        if topic is None:
-            continue
-        row = counts[topic.domain]
-        row[0] += 1
-        if q.id in history:
-            row[1] += 1
-            row[2] += history[q.id].last_passed
-    return [DomainProgress(d, *row) for d, row in counts.items()]
+    """Per domain of the taxonomy (in its order), over `questions_in` the domain's topics."""
+    out = []
+    for domain, topics in taxonomy.domains.items():
+        questions = questions_in(bank, (t.id for t in topics))
+        seen = [q for q in questions if q.id in history]
+        out.append(DomainProgress(domain, len(questions), len(seen),
+                                  sum(history[q.id].last_passed for q in seen)))
+    return out
 
 
 def weak_topics(bank: Bank, history: Mapping[str, ItemHistory]) -> list[tuple[str, int]]:

@@ -251,6 +251,27 @@ def retrievability_fn(scheduler: Scheduler) -> Callable[[float, int], float]:
     return retrievability
 
 
+def card_recall(curve: Callable[[float, int], float], stability: float | None,
+                elapsed_days: int, state: int | None, step: int | None) -> float:
+    """The recall probability of a reviewed card now — the one definition the queue, the
+    mastery bars and "weakest topics" share.
+
+    FSRS's curve counts whole days, so it says 1.0 all day after any review. A card whose
+    last answer was wrong (Relearning, or Learning back at step 0) is not known: its recall
+    is 0 until it is answered right again, so a miss never shows as 100 %.
+    """
+    if is_missed(state, step) or not stability:
+        return 0.0
+    return curve(stability, elapsed_days)
+
+
+def is_missed(state: int | None, step: int | None) -> bool:
+    """Whether a card's latest answer was a miss (or a struggle still at the first step):
+    fsrs puts a lapsed card in Relearning, and a new card rated Again (or Hard) stays at
+    learning step 0."""
+    return state == 3 or (state == 1 and (step or 0) == 0)
+
+
 # --------------------------------------------------------------------------- rating policy
 
 
@@ -501,8 +522,9 @@ def build_queue(store: Store, bank: Bank, now: datetime | None = None, *,
                 drill_ids: Collection[str] | None = None, sync: bool = True) -> ReviewQueue:
     """Today's review queue.
 
-    Due cards (reviewed before, due by the end of the study day) come first, lowest
-    retrievability first — the cards the user is closest to forgetting — then by due time,
+    Due cards (reviewed before, due by the end of the study day) come first: cards whose
+    last answer was a miss, then lowest retrievability — the cards the user is closest to
+    forgetting — then by due time,
     lightly interleaved by topic. Then new cards up to what is left of the daily new limit:
     items the user has met (quizzes, drills) but never reviewed, oldest first, then bank
     questions never met, one topic at a time in turn.
@@ -514,16 +536,18 @@ def build_queue(store: Store, bank: Bank, now: datetime | None = None, *,
     curve = retrievability_fn(settings.scheduler())
     parse = datetime.fromisoformat  # stored times are all UTC ISO strings (store.to_iso)
     questions = bank.questions
-    ranked: list[tuple[float, str, str, int]] = []
-    for key, due, stability, last_review, state in store.conn.execute(
-        "SELECT card_id, due, stability, last_review, state FROM cards "
-        "WHERE retired = 0 AND last_review IS NOT NULL AND due < ?", (to_iso(end_of_day(now)),)
+    ranked: list[tuple[bool, float, str, str, int]] = []
+    for key, due, stability, last_review, state, step in store.conn.execute(
+        "SELECT card_id, due, stability, last_review, state, json_extract(card, '$.step') "
+        "FROM cards WHERE retired = 0 AND last_review IS NOT NULL AND due < ?",
+        (to_iso(end_of_day(now)),)
     ):
-        r = curve(stability, (now - parse(last_review)).days) if stability else 0.0
-        ranked.append((r, due, key, state))
+        r = card_recall(curve, stability, (now - parse(last_review)).days, state, step)
+        # Missed cards first (False sorts before True), then the closest to being forgotten.
+        ranked.append((not is_missed(state, step), r, due, key, state))
     ranked.sort()
     due_items = []
-    for r, due, key, state in ranked:
+    for _, r, due, key, state in ranked:
         kind, item_id = split_card_key(key)
         topic = _main_topic(questions.get(item_id)) if kind == "question" else None
         due_items.append(QueueItem(key, kind, item_id, topic, False, parse(due), r, state))
@@ -718,6 +742,36 @@ def undo_rating(store: Store, record: RatingRecord) -> Card:
                  to_iso(before.last_review) if before.last_review else None, record.key),
             )
     return record.card_before
+
+
+def record_practice(store: Store, key: str, *, passed: bool, score: float = 1.0,
+                    self_graded: bool = False, tries: int = 1, hints_used: int = 0,
+                    runs: int = 1, now: datetime | None = None, duration_ms: int | None = None,
+                    settings: ReviewSettings | None = None) -> RatingRecord | None:
+    """An answer given outside the review screen — in a quiz, a mock interview, or a drill
+    grade — is a review of that card: it is rated by the proposed-rating rule
+    (`propose_rating`, `propose_short_rating` for self-graded answers, `propose_drill_rating`
+    for drills), scheduled by fsrs and logged, so it counts for the due list, the streak and
+    mastery like any review. One transaction, like `commit_rating`. Returns None when the
+    card already has a review at this very instant (a clock that does not move).
+    """
+    now = as_utc(now or utcnow())
+    if store.conn.execute("SELECT 1 FROM review_log WHERE card_id = ? AND reviewed_at = ?",
+                          (key, to_iso(now))).fetchone():
+        return None  # already reviewed at this very instant: one moment, one review
+    settings = settings or ReviewSettings.load(store)
+    kind, _ = split_card_key(key)
+    if kind == "drill":
+        rating = propose_drill_rating(passed, hints_used=hints_used, runs=runs)
+    elif self_graded:
+        rating = propose_short_rating(score, passed)
+    else:
+        rating = propose_rating(passed, tries=tries, hints_used=hints_used)
+    card = load_card(store, key, now)
+    new_card, log = settings.scheduler().review_card(card, rating, review_datetime=now,
+                                                     review_duration=duration_ms)
+    preview = Preview(rating, new_card, log, new_card.due - now)
+    return commit_rating(store, key, card, preview, duration_ms=duration_ms)
 
 
 # --------------------------------------------------------------------------- the session

@@ -23,6 +23,7 @@ from quizapp.core.review import (
     QUESTION_PREFIX,
     ReviewSettings,
     as_utc,
+    card_recall,
     count_due,
     count_new_available,
     day_start,
@@ -164,11 +165,12 @@ def compute_stats(store: Store, bank: Bank, taxonomy: Taxonomy, now: datetime | 
     parse = datetime.fromisoformat  # stored times are all UTC ISO strings (store.to_iso)
     recall: dict[str, float] = {}
     card_due: dict[str, datetime] = {}
-    for key, stability, last_review, due in conn.execute(
-        "SELECT card_id, stability, last_review, due FROM cards "
-        "WHERE retired = 0 AND last_review IS NOT NULL"
+    for key, stability, last_review, due, state, step in conn.execute(
+        "SELECT card_id, stability, last_review, due, state, json_extract(card, '$.step') "
+        "FROM cards WHERE retired = 0 AND last_review IS NOT NULL"
     ):
-        recall[key] = curve(stability, (now - parse(last_review)).days) if stability else 0.0
+        recall[key] = card_recall(curve, stability, (now - parse(last_review)).days, state,
+                                  step)
         if key.startswith(DRILL_PREFIX):
             card_due[key] = parse(due)
 

@@ -36,10 +36,12 @@ class JumpProvider(Provider):
         content = app.content
         if content is None:
             return
+        from quizapp.core.quiz import questions_in
+
         quiz = tr("Quiz", lang)
         for domain, topics in content.taxonomy.domains.items():
             title = topics[0].domain_zh if lang == "zh" else domain
-            count = sum(len(content.bank.by_topic(t.id)) for t in topics)
+            count = len(questions_in(content.bank, (t.id for t in topics)))
             yield (f"{quiz}: {title}", tr("{n} questions", lang).format(n=count),
                    partial(app.start_domain_quiz, domain), True)
         for topic in content.taxonomy.topics.values():

@@ -317,4 +317,7 @@ ZH: dict[str, str] = {
     "inconclusive": "无显著差异",
     "Your code printed:": "你的代码输出：",
     "… {n} earlier lines": "… 前面还有 {n} 行",
+    # ---------------------------------------------------------------- daily loop (issue 14)
+    "{n} unanswered (counted as missed)": "{n} 题未作答（记为答错）",
+    "time used {m}:{s:02d} of {lm}:{ls:02d}": "用时 {m}:{s:02d}／{lm}:{ls:02d}",
 }

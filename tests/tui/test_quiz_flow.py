@@ -260,7 +260,10 @@ async def test_mock_interview_no_feedback_until_the_end(make_app: Any, clock: An
         summary = app.screen
         assert isinstance(summary, SummaryScreen)
         assert summary.summary.asked == 3 and summary.summary.answered == 1
-        assert [a.mode for a in attempts(app)] == ["mock"]
+        # The answer, then the two questions time cut off, recorded as misses.
+        recorded = attempts(app)
+        assert [a.mode for a in recorded] == ["mock"] * 3
+        assert [a.passed for a in recorded[1:]] == [False, False]
         # The feedback is there now.
         await pilot.press("enter")
         await pilot.pause()

@@ -141,8 +141,10 @@ def test_summary_by_topic_and_what_to_review(bank: Bank) -> None:
     assert (summary.asked, summary.answered, summary.passed) == (4, 3, 2)
     assert summary.score == pytest.approx(2.5 / 4)  # the unanswered one counts 0
     assert [q.id for q in summary.to_review] == ["tui.attention.spot-bug", "tui.norms.recentre"]
+    # Every asked topic has a row (the unanswered one scores 0), weakest first.
     assert [(t.topic, t.answered, t.passed) for t in summary.by_topic] == [
-        ("scaled-dot-product-attention", 2, 1), ("kv-cache-sizing", 1, 1)]  # weakest first
+        ("batchnorm-layernorm", 0, 0), ("scaled-dot-product-attention", 2, 1),
+        ("kv-cache-sizing", 1, 1)]
 
 
 def test_summary_of_nothing() -> None:

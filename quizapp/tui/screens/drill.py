@@ -429,9 +429,34 @@ class DrillScreen(Screen):
                              score, result.passed, mode="drill",
                              duration_ms=round(result.seconds * 1000),
                              hints_used=self.hints_shown, at=self.qa.now())
+        if result.passed and not self._opened_from_review():
+            # A pass is a review of the drill's card (issue 14), rated by the drill rule:
+            # Hard after hints or failed runs since the last pass, else Good. The review
+            # screen rates its own drill rounds, so a drill opened from there is left to it.
+            from quizapp.core import review
+
+            review.record_practice(store, review.card_key("drill", self.drill.id),
+                                   passed=True, hints_used=self.hints_shown,
+                                   runs=self._runs_this_round(), now=self.qa.now())
         if result.passed and self.hints_shown:
             # A pass closes this round: the next attempt starts without hints.
             store.set_setting(f"drill.hints.{self.drill.id}", 0)
+
+    def _opened_from_review(self) -> bool:
+        from quizapp.tui.screens.review import ReviewScreen
+
+        stack = self.app.screen_stack
+        return len(stack) > 1 and isinstance(stack[-2], ReviewScreen)
+
+    def _runs_this_round(self) -> int:
+        """Grades since the previous pass of this drill, this one included."""
+        results = self.qa.store.drill_results(self.drill.id)
+        runs = 0
+        for previous in reversed(results[:-1]):
+            if previous.passed:
+                break
+            runs += 1
+        return runs + 1
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A worker that died without reporting (it should not) must not leave us "grading".

@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from quizapp.core.bank import Question
 from quizapp.core.quiz import AnswerRecord
-from quizapp.tui.answers import record_answer, topic_title
+from quizapp.tui.answers import record_answer, record_missed, topic_title
 from quizapp.tui.messages import QuestionAnswered
 from quizapp.tui.strings import tr
 from quizapp.tui.widgets.footer import LocalizedFooter
@@ -47,7 +47,10 @@ class QuizScreen(Screen):
         self.time_limit_s = time_limit_s
         self.index = -1
         self.answers: list[AnswerRecord] = []
-        self.replays: dict[str, tuple[Any, Any]] = {}
+        self.replays: dict[str, tuple[Any, Any, str]] = {}
+        #: Seconds the session ran (set when it finishes), and whether the clock ran out.
+        self.elapsed_s = 0.0
+        self.timed_out = False
         self.started_at = 0.0
         self.timer: Timer | None = None
         self.finished = False
@@ -86,8 +89,11 @@ class QuizScreen(Screen):
         body = self.query_one("#quiz-body", VerticalScroll)
         body.remove_children()
         question = self.questions[self.index]
-        heading = (f"{self.index + 1}/{len(self.questions)} · "
-                   f"{topic_title(self.app_, question, self.topics)}")
+        number = f"{self.index + 1}/{len(self.questions)} · "
+
+        def heading(lang: str, question: Question = question) -> str:
+            return number + topic_title(self.app_, question, lang)
+
         body.mount(QuestionView(question, self.lang, rng=self.app_.new_rng(),
                                 feedback=self.mode == "quiz", heading=heading,
                                 clock=self.app_.clock))
@@ -117,7 +123,7 @@ class QuizScreen(Screen):
     def _tick(self) -> None:
         remaining = self._remaining()
         if remaining is not None and remaining <= 0 and not self.finished:
-            self.notify(tr("Time is up.", self.lang), severity="warning")
+            self.timed_out = True
             self.finish()
             return
         self._update_bar()
@@ -127,7 +133,7 @@ class QuizScreen(Screen):
         record_answer(self.app_, event, self.mode)
         self.answers.append(AnswerRecord(event.question, event.verdict.score,
                                          event.verdict.passed))
-        self.replays[event.question.id] = (event.answer, event.verdict)
+        self.replays[event.question.id] = (event.answer, event.verdict, event.text)
         self._update_bar()
         if self.mode == "mock":
             self.show_next()
@@ -169,10 +175,19 @@ class QuizScreen(Screen):
         self.finished = True
         if self.timer is not None:
             self.timer.stop()
-        # A mock interview asked everything (unanswered questions score 0); a quiz ended
-        # early asked only what it showed. The app opens the summary (screens do not import
-        # each other).
+        self.elapsed_s = self.app_.clock() - self.started_at
+        if self.time_limit_s is not None:
+            self.elapsed_s = min(self.elapsed_s, float(self.time_limit_s))
+        # A mock interview asked everything: what was left unanswered is a miss, on record
+        # (and due in review); a quiz ended early asked only what it showed. The app opens
+        # the summary (screens do not import each other).
         shown = min(self.index + 1, len(self.questions))
         asked = self.questions if self.mode == "mock" else self.questions[:shown]
+        if self.mode == "mock":
+            answered = {a.question.id for a in self.answers}
+            for question in asked:
+                if question.id not in answered:
+                    record_missed(self.app_, question, self.mode)
         self.app_.show_summary(asked, self.answers, self.replays, mode=self.mode,
-                               title=self.title_text)
+                               title=self.title_text, elapsed_s=self.elapsed_s,
+                               time_limit_s=self.time_limit_s, timed_out=self.timed_out)

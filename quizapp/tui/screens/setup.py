@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, SelectionList, Static
 
 from quizapp.core.bank import KINDS
-from quizapp.core.quiz import MAX_LENGTH, QuizSpec, topics_of
+from quizapp.core.quiz import MAX_LENGTH, QuizSpec, questions_in, topics_of
 from quizapp.tui.strings import tr
 from quizapp.tui.widgets.footer import LocalizedFooter
 from quizapp.tui.widgets.home.panels import short_domain
@@ -81,7 +81,7 @@ class QuizSetupScreen(Screen):
         for domain, topics in content.taxonomy.domains.items():
             # Counted as the filter counts: a question belongs to every topic it lists.
             ids = {t.id for t in topics}
-            count = sum(1 for q in content.bank.questions.values() if ids.intersection(q.topics))
+            count = len(questions_in(content.bank, ids))
             name = topics[0].domain_zh if lang == "zh" else domain
             code = topics[0].code.rstrip("0123456789")
             domains.add_option((Content(f"{code} {short_domain(name)} ({count})"), domain,

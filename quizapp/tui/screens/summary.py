@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from quizapp.core.bank import Question, localize
 from quizapp.core.quiz import AnswerRecord, summarize
+from quizapp.core.scoring import Verdict
 from quizapp.tui.answers import record_answer, topic_title
 from quizapp.tui.mathtext import render_plain
 from quizapp.tui.messages import QuestionAnswered
@@ -44,8 +45,13 @@ class SummaryScreen(Screen):
     ]
 
     def __init__(self, asked: list[Question], answers: list[AnswerRecord],
-                 replays: dict[str, tuple[Any, Any]], *, mode: str, title: str = "") -> None:
+                 replays: dict[str, tuple[Any, ...]], *, mode: str, title: str = "",
+                 elapsed_s: float | None = None, time_limit_s: int | None = None,
+                 timed_out: bool = False) -> None:
         super().__init__()
+        self.elapsed_s = elapsed_s
+        self.time_limit_s = time_limit_s
+        self.timed_out = timed_out
         self.asked = asked
         self.answers = answers
         self.replays = replays
@@ -83,8 +89,17 @@ class SummaryScreen(Screen):
             "  ·  ",
             tr("{n} to review", lang).format(n=len(s.to_review)))
         if s.answered < s.asked:
-            headline += Content("  ·  ") + Content.styled(
-                tr("{n} unanswered", lang).format(n=s.asked - s.answered), "$text-warning")
+            unanswered = tr("{n} unanswered (counted as missed)" if self.mode == "mock"
+                            else "{n} unanswered", lang).format(n=s.asked - s.answered)
+            headline += Content("  ·  ") + Content.styled(unanswered, "$text-warning")
+        if self.elapsed_s is not None and self.time_limit_s is not None:
+            used = int(self.elapsed_s)
+            limit = int(self.time_limit_s)
+            timing = tr("time used {m}:{s:02d} of {lm}:{ls:02d}", lang).format(
+                m=used // 60, s=used % 60, lm=limit // 60, ls=limit % 60)
+            headline = Content.assemble(
+                (tr("Time is up.", lang) + "  ", "bold $text-warning") if self.timed_out
+                else "", headline, "  ·  ", timing)
         self.query_one("#summary-headline", Static).update(headline)
         app: Any = self.app
         content = app.content
@@ -93,11 +108,13 @@ class SummaryScreen(Screen):
             topic = content.taxonomy.topics.get(row.topic) if content else None
             style = "$text-success" if row.score >= 0.8 else \
                 "$text-warning" if row.score >= 0.5 else "$text-error"
-            rows.append([topic.title(lang) if topic else row.topic, str(row.answered),
-                         str(row.passed), Content.styled(f"{round(row.score * 100)}%", style)])
-        fill_table(self.query_one("#by-topic", DataTable),
-                   [tr("Topic", lang), tr("Answered", lang), tr("Right", lang),
-                    tr("Score", lang)], rows)
+            rows.append([topic.title(lang) if topic else row.topic,
+                         f"{row.answered}/{row.asked}", str(row.passed),
+                         Content.styled(f"{round(row.score * 100)}%", style)])
+        table = self.query_one("#by-topic", DataTable)
+        fill_table(table, [tr("Topic", lang), tr("Answered", lang), tr("Right", lang),
+                           tr("Score", lang)], rows)
+        table.styles.height = len(rows) + 1  # every topic, never a scrolled-off row
         self.query_one("#questions-title", Static).update(
             tr("Questions — Enter shows one with its feedback:", lang))
         options = self.query_one("#questions", OptionList)
@@ -120,7 +137,12 @@ class SummaryScreen(Screen):
     @on(OptionList.OptionSelected, "#questions")
     def _open(self, event: OptionList.OptionSelected) -> None:
         question = next(q for q in self.asked if q.id == event.option.id)
-        self.app.push_screen(QuestionScreen(question, self.replays.get(question.id)))
+        replay = self.replays.get(question.id)
+        if replay is None and self.mode == "mock":
+            # The interview is over: an unanswered question is shown with its answer, as a
+            # miss, never answerable after the fact.
+            replay = (None, Verdict(score=0.0, passed=False), "")
+        self.app.push_screen(QuestionScreen(question, replay))
 
     def action_retry(self) -> None:
         """Quiz again on what was missed."""
@@ -149,7 +171,7 @@ class QuestionScreen(Screen):
                 tooltip="Back to the summary"),
     ]
 
-    def __init__(self, question: Question, replay: tuple[Any, Any] | None) -> None:
+    def __init__(self, question: Question, replay: tuple[Any, ...] | None) -> None:
         super().__init__()
         self.question = question
         self.replay = replay

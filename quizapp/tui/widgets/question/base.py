@@ -59,6 +59,9 @@ class AnswerArea(Widget):
         """Re-render the texts in `lang`."""
         self.lang = lang
 
+    def show_typed(self, text: str) -> None:
+        """Replaying an answer: show what the user typed (areas with free text override)."""
+
     def focus_answer(self) -> None:
         """Give the keyboard to the part of the area that takes the answer."""
         self.focus()

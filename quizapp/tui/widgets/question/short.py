@@ -138,6 +138,9 @@ class ShortAnswer(AnswerArea):
         self.list.refresh_rows()
         self._update_labels()
 
+    def show_typed(self, text: str) -> None:
+        self.editor.load_text(text)
+
     @property
     def text(self) -> str:
         """What the user typed."""

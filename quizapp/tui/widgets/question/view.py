@@ -60,8 +60,10 @@ class QuestionView(Vertical):
         rng: shuffles the options/items (pass a seeded `random.Random` for repeatable order).
         feedback: show right/wrong, the explanation and the source after grading (False in a
             mock interview: the view then only says the answer was recorded).
-        heading: an optional line above the prompt (e.g. "3/10 · Attention").
-        replay: `(answer, verdict)` of an earlier attempt: show it graded, read-only.
+        heading: an optional line above the prompt (e.g. "3/10 · Attention"), or a function
+            of the language that returns it (re-rendered when the language changes).
+        replay: `(answer, verdict)` or `(answer, verdict, typed text)` of an earlier attempt:
+            show it graded, read-only, with what the user typed.
         clock: monotonic seconds (tests pass a fixed clock), for `duration_ms`.
         second_chance: after a wrong first answer (auto-graded kinds), say so without
             revealing anything and let the user try once more; submitting again grades for
@@ -90,7 +92,8 @@ class QuestionView(Vertical):
 
     def __init__(self, question: Question, lang: str = "en", *,
                  rng: random.Random | None = None, feedback: bool = True,
-                 heading: str = "", replay: tuple[Any, Verdict] | None = None,
+                 heading: str | Callable[[str], str] = "",
+                 replay: tuple[Any, Verdict] | tuple[Any, Verdict, str] | None = None,
                  clock: Callable[[], float] = time.monotonic, second_chance: bool = False,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -122,7 +125,9 @@ class QuestionView(Vertical):
         if hasattr(self.app, "lang"):
             self.watch(self.app, "lang", self.set_language, init=False)
         if self.replay is not None:
-            answer, verdict = self.replay
+            answer, verdict, *typed = self.replay
+            if typed and typed[0]:
+                self.area.show_typed(typed[0])
             self._show_graded(answer, verdict)
         else:
             self.area.focus_answer()
@@ -131,7 +136,8 @@ class QuestionView(Vertical):
     def _update_labels(self) -> None:
         kind = tr(KIND_NAMES[self.question.kind], self.lang)
         stars = "★" * self.question.difficulty + "☆" * (5 - self.question.difficulty)
-        parts = [p for p in (self.heading, kind, stars) if p]
+        heading = self.heading(self.lang) if callable(self.heading) else self.heading
+        parts = [p for p in (heading, kind, stars) if p]
         self.query_one(".heading", Static).update(" · ".join(parts))
         self.query_one(".how", Static).update(tr(KIND_HELP[self.question.kind], self.lang))
 
@@ -173,7 +179,10 @@ class QuestionView(Vertical):
         self.verdict = verdict
         self.query_one(".how", Static).display = False
         if self.feedback:
-            self.area.show_result(answer, verdict)
+            if answer is None:  # never answered (a mock interview's unanswered question)
+                self.area.locked = True
+            else:
+                self.area.show_result(answer, verdict)
             view = FeedbackView(self.question, answer, verdict, self.lang)
             self.mount(view)
             self.call_after_refresh(view.scroll_visible, top=False)
