@@ -158,13 +158,31 @@ def test_non_utf8_file_is_an_error_result(solution_dir: Path) -> None:
 def test_the_sandbox_runs_the_source_that_was_checked(solution_dir: Path) -> None:
     # Static checks and the child must see the same text even if the file changes midway:
     # the child runs the source it is sent, not whatever the file holds later.
-    path = write(solution_dir, "self_rewriting.py", """
-        import pathlib, torch
-        pathlib.Path(__file__).write_text("import torch.nn.functional as F\\n")
+    path = write(solution_dir, "rewritten.py", """
+        import torch
         def rms_norm(x, weight, eps=1e-6):
             up = torch.float64 if x.dtype == torch.float64 else torch.float32
             xf = x.to(up)
             return (xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + eps)
                     * weight.to(up)).to(x.dtype)
     """)
-    assert grade("rmsnorm", path).status == "passed"
+
+    def rewrite(line: str) -> None:
+        if line.startswith("importing"):
+            path.write_text("import torch.nn.functional as F\n")
+
+    assert grade("rmsnorm", path, progress=rewrite).status == "passed"
+    assert path.read_text() == "import torch.nn.functional as F\n"
+
+
+def test_a_solution_cannot_write_its_own_file(solution_dir: Path) -> None:
+    source = """
+        import pathlib
+        pathlib.Path(__file__).write_text("gone")
+        def rms_norm(x, weight, eps=1e-6):
+            return x
+    """
+    path = write(solution_dir, "self_rewriting.py", source)
+    result = grade("rmsnorm", path)
+    assert result.status == "error" and "PermissionError" in result.message, result.message
+    assert path.read_text() != "gone"

@@ -1,25 +1,28 @@
 """The sandboxed child: imports the user's solution and runs it on the inputs it is sent.
 
-Started by `quizapp.core.grading.runner` as `python -m quizapp.core.grading.child JOB_FD
-RESULT_FD`, in its own session (so the whole process group can be killed) with stdout and
-stderr on a capped pipe. It never sees an expected output: the parent sends inputs only,
-this process sends back what the solution returned (plus gradients, the inputs as they were
-after the call, and how many Triton kernels ran), and the parent — out of the solution's
-reach — compares. Protocol: `quizapp.core.grading.protocol`.
+Forked by the zygote (`quizapp.core.grading.zygote`, which imported torch once) into its own
+session, with stdout and stderr on a capped pipe. It never sees an expected output: the
+parent sends inputs only, this process sends back what the solution returned (plus
+gradients, the inputs as they were after the call, and how many Triton kernels ran), and the
+parent — out of the solution's reach — compares. Protocol: `quizapp.core.grading.protocol`.
 
-Sequence: import torch (and warm it up) → "ready" → receive the job → memory limit, forbidden-API
-tripwire, Triton launch counter, TRITON_INTERPRET when asked → import the solution (from the
-exact source the parent checked) → for each case as it arrives: "start", run, "case" → at
-"cases_end": "cases_done" → optionally a benchmark → exit.
+Sequence: "ready" → receive the job → private directories, CPU-time backstop, Triton launch
+counter and TRITON_INTERPRET when asked, forbidden-API tripwire → the sandbox (`sandbox`:
+privileges dropped, hard memory limit, Landlock, grader modules hidden) → "sandboxed" with
+what it could apply → import the solution (from the exact source the parent checked) → for
+each case as it arrives: "start", run, "case" (a CPU memory-budget case runs in a forked
+process under a hard limit) → at "cases_end": "cases_done" → optionally the timed calls of
+`--bench` → exit.
+
+A second kind of child, asked for with a "baseline" job, never loads user code: it serves
+the reference's side of `--bench` (`timing`), so the baseline cannot be patched or slowed
+from inside the user's process.
 """
 
 from __future__ import annotations
 
 import linecache
 import os
-import select
-import socket
-import struct
 import sys
 import threading
 import time
@@ -28,8 +31,10 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from quizapp.core.grading import protocol, tripwire
+from quizapp.core.grading import protocol, sandbox, tripwire
 
+#: Room for the grader's own bookkeeping in a memory-budget case (serialising the result).
+BUDGET_SLACK = 4 << 20
 _MEMORY_WORDS = ("can't allocate memory", "cannot allocate memory", "out of memory",
                  "DefaultCPUAllocator", "std::bad_alloc")
 
@@ -75,8 +80,9 @@ def _describe(exc: BaseException, path: str) -> dict[str, Any]:
             and isinstance(exc.code, (int, str, type(None))) else None}
 
 
-def _pack(value: Any, depth: int = 0) -> dict[str, Any]:
-    """What the solution returned, as plain data the parent can load safely."""
+def _pack(value: Any, depth: int = 0, copy: bool = True) -> dict[str, Any]:
+    """What the solution returned, as plain data the parent can load safely (`copy=False`
+    serialises CPU tensors as they are, for a process short of memory)."""
     import torch
 
     if depth > 4:
@@ -86,7 +92,9 @@ def _pack(value: Any, depth: int = 0) -> dict[str, Any]:
         subclass = type(value) not in (torch.Tensor, torch.nn.Parameter)
         if subclass:
             plain = plain.as_subclass(torch.Tensor)
-        return {"kind": "tensor", "value": plain.to("cpu").clone(), "device": str(value.device),
+        plain = plain.to("cpu")
+        return {"kind": "tensor", "value": plain.clone() if copy else plain,
+                "device": str(value.device),
                 "requires_grad": bool(value.requires_grad),
                 "subclass": type(value).__qualname__ if subclass else ""}
     if isinstance(value, bool):
@@ -97,7 +105,7 @@ def _pack(value: Any, depth: int = 0) -> dict[str, Any]:
         return {"kind": "float", "value": float(value)}
     if isinstance(value, (list, tuple)):
         kind = "list" if isinstance(value, list) else "tuple"
-        return {"kind": kind, "items": [_pack(v, depth + 1) for v in value]}
+        return {"kind": kind, "items": [_pack(v, depth + 1, copy) for v in value]}
     if value is None:
         return {"kind": "none"}
     try:
@@ -109,17 +117,29 @@ def _pack(value: Any, depth: int = 0) -> dict[str, Any]:
             "repr": text, "shape": str(tuple(shape)) if shape is not None else ""}
 
 
-def _snapshot(value: Any) -> Any:
+def _snapshot(value: Any, copy: bool = True) -> Any:
     """An input as it is now (for the parent's did-it-change check)."""
     import torch
 
     if isinstance(value, torch.Tensor):
-        return value.detach().to("cpu").clone()
+        plain = value.detach().to("cpu")
+        return plain.clone() if copy else plain
     if isinstance(value, list):
-        return [_snapshot(v) for v in value]
+        return [_snapshot(v, copy) for v in value]
     if isinstance(value, tuple):
-        return tuple(_snapshot(v) for v in value)
+        return tuple(_snapshot(v, copy) for v in value)
     return value
+
+
+def _nbytes(value: Any) -> int:
+    """Bytes held by the tensors in an input."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return value.numel() * value.element_size()
+    if isinstance(value, (list, tuple)):
+        return sum(_nbytes(v) for v in value)
+    return 0
 
 
 def _aliases(out: Any, inputs: dict[str, Any]) -> list[str]:
@@ -164,12 +184,18 @@ class _Child:
         self.functions: dict[str, Callable[..., Any]] = {}
         self.factories: dict[str, Callable[..., Any]] = {}
         self.general_limit: int | None = None
+        #: Private data (CPU) and CUDA memory before the solution was imported.
+        self.memory_base: int | None = None
+        self.cuda_base = 0
+        self.cuda_sync: Callable[[], None] = lambda: None
 
-    def setup(self, job: dict[str, Any]) -> None:
+    def setup(self, job: dict[str, Any]) -> sandbox.Isolation:
+        """Limits, guards and the sandbox, in the order they must come; what was applied."""
         import torch
 
-        if job.get("workdir"):
-            os.chdir(job["workdir"])  # files the solution writes land in a throwaway folder
+        workdir = job["workdir"]
+        os.chdir(workdir)  # files the solution writes land in a throwaway folder
+        sandbox.use_private_dirs(workdir)
         self.path = job["path"]
         self.device = job["device"]
         self.track = job["track"]
@@ -181,13 +207,6 @@ class _Child:
             inputs = load_module(job["inputs"])
             self.factories = {name: getattr(inputs, name) for name in job["factories"]}
         tripwire.make_malloc_predictable()
-        if self.device == "cpu":
-            # CUDA reserves huge address ranges, so the address-space limit is CPU-only; the
-            # parent's RSS watchdog covers both.
-            base = tripwire.vm_size()
-            if base is not None and job.get("memory_limit"):
-                self.general_limit = base + int(job["memory_limit"])
-                tripwire.set_address_space_limit(self.general_limit)
         if job.get("cpu_seconds"):
             # A backstop only: the parent enforces the wall-clock limit, but if the parent
             # is killed while the solution spins inside C code, this still ends it.
@@ -200,6 +219,23 @@ class _Child:
             tripwire.count_triton_launches()
         tripwire.install_forbidden(job.get("forbidden", ()))
         torch.manual_seed(0)
+        if self.device == "cuda":
+            # Held here, where the solution cannot replace it for us.
+            self.cuda_sync = torch.cuda.synchronize
+        report = sandbox.Isolation()
+        sandbox.drop_privileges(report)
+        if self.device == "cpu":
+            # CUDA reserves huge address ranges, so the address-space limit is CPU-only; the
+            # parent's RSS watchdog covers both.
+            base = tripwire.vm_size()
+            if base is not None and job.get("memory_limit"):
+                self.general_limit = base + int(job["memory_limit"])
+            sandbox.hard_memory_limit(self.general_limit, report)
+        sandbox.restrict_filesystem(workdir=workdir, solution=self.path,
+                                    protected=job.get("protected", ()),
+                                    cuda=self.device == "cuda", report=report)
+        sandbox.hide_grader_modules(report)
+        return report
 
     def import_solution(self, source: str) -> dict[str, Any] | None:
         """Run the solution's module code; a description of what went wrong, or None."""
@@ -236,7 +272,52 @@ class _Child:
             self.functions[name] = fn
         return None
 
-    def run_case(self, case: dict[str, Any]) -> dict[str, Any]:
+    def run_case(self, case: dict[str, Any]) -> dict[str, Any] | None:
+        """Run one case; its result message (None when a forked process already sent it)."""
+        budget = case.get("budget_bytes")
+        if budget and self.device == "cpu" and hasattr(os, "fork"):
+            return self._run_budgeted(case, int(budget))
+        return self._run_case(case)
+
+    def _run_budgeted(self, case: dict[str, Any], budget: int) -> dict[str, Any] | None:
+        """A memory-budget case on the CPU, in a forked process whose *hard* data limit
+        (`RLIMIT_DATA`: heap and private anonymous mappings, where tensors live) is the
+        budget counted from before the solution was imported: memory the solution grabbed
+        at import counts, and it cannot lift the limit and put it back."""
+        import gc
+
+        inputs = sum(_nbytes(v) for v in case["values"].values())
+        gc.collect()
+        tripwire.trim_heap()
+        now = tripwire.vm_data()
+        base = self.memory_base
+        if now is None or base is None:
+            return self._run_case(case)
+        held = max(0, now - base - inputs)
+        limit = base + inputs + budget + BUDGET_SLACK
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                self.channel.send(self._run_case(case, budget_limit=limit, held=held,
+                                                 budget=budget))
+            except BaseException:  # noqa: BLE001 - no result could be sent: the parent reports
+                code = 70
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+            return None
+        return {"type": "case", "index": case["index"], "status": "memory", "seconds": None,
+                "error": {"type": "MemoryError", "memory": True,
+                          "message": "the case's process ended without a result "
+                                     f"(wait status {status}) inside the memory budget"},
+                "inputs_after": {}}
+
+    def _run_case(self, case: dict[str, Any], *, budget_limit: int | None = None,
+                  held: int = 0, budget: int = 0) -> dict[str, Any]:
         import torch
 
         fn = self.functions[case["entry"]]
@@ -254,20 +335,20 @@ class _Child:
         result: dict[str, Any] = {"type": "case", "index": case["index"]}
         violations = len(tripwire.VIOLATIONS)
         launches = tripwire.LAUNCHES[0]
-        budget = case.get("budget_bytes")
+        cuda_budget = bool(case.get("budget_bytes")) and self.device == "cuda"
         peak_cuda = None
-        if budget and self.device == "cpu":
-            import gc
-
-            gc.collect()
-            tripwire.trim_heap()
-            base = tripwire.vm_size()
-            budget_limit = base + budget if base is not None else None
-            tripwire.set_address_space_limit(budget_limit)
-        elif budget and self.device == "cuda":
-            torch.cuda.synchronize()
+        if budget_limit is not None and held > budget:
+            # Grabbed at import (or kept from earlier cases) and still held: it counts.
+            result.update(status="memory", seconds=0.0, launches=0, inputs_after={},
+                          error={"type": "MemoryError", "memory": True, "bytes": held,
+                                 "held": True, "message": ""})
+            return result
+        if budget_limit is not None:
+            sandbox.set_hard_data_limit(budget_limit)
+        elif cuda_budget:
+            self.cuda_sync()
             torch.cuda.reset_peak_memory_stats()
-            base_cuda = torch.cuda.memory_allocated()
+            inputs_cuda = sum(_nbytes(v) for v in values.values())
         started = time.perf_counter()
         out: Any = None
         try:
@@ -277,7 +358,7 @@ class _Child:
             finally:
                 tripwire.ACTIVE_ENTRY[0] = None
             if self.device == "cuda":
-                torch.cuda.synchronize()
+                self.cuda_sync()
             result["status"] = "ok"
         except tripwire.BannedAPIError as err:
             result["status"] = "banned"
@@ -287,13 +368,11 @@ class _Child:
             result["status"] = "memory" if info["memory"] else "raised"
             result["error"] = info
         finally:
-            if budget and self.device == "cpu":
-                tampered = tripwire.address_space_limit() != (budget_limit or
-                                                              tripwire.address_space_limit())
-                tripwire.set_address_space_limit(self.general_limit)
-                result["limit_tampered"] = tampered
-            elif budget and self.device == "cuda":
-                peak_cuda = torch.cuda.max_memory_allocated() - base_cuda
+            if budget_limit is not None:
+                result["limit_tampered"] = tripwire.data_limit() != budget_limit
+            elif cuda_budget:
+                # From before the import: memory the solution has held since then counts.
+                peak_cuda = torch.cuda.max_memory_allocated() - self.cuda_base - inputs_cuda
         result["seconds"] = time.perf_counter() - started
         result["launches"] = tripwire.LAUNCHES[0] - launches
         if peak_cuda is not None:
@@ -302,12 +381,12 @@ class _Child:
             result["status"] = "banned"
             result["api"] = tripwire.VIOLATIONS[violations]
         if result["status"] == "ok":
-            result["output"] = _pack(out)
+            result["output"] = _pack(out, copy=budget_limit is None)
             result["aliases"] = _aliases(out, values)
             if grad_names:
                 self._gradients(case, out, values, grad_names, result)
-        result["inputs_after"] = {name: _snapshot(value) for name, value in values.items()
-                                  if name not in callables}
+        result["inputs_after"] = {name: _snapshot(value, copy=budget_limit is None)
+                                  for name, value in values.items() if name not in callables}
         return result
 
     def _gradients(self, case: dict[str, Any], out: Any, values: dict[str, Any],
@@ -333,12 +412,105 @@ class _Child:
         result["grads"] = {name: None if g is None else _pack(g)
                            for name, g in zip(grad_names, grads, strict=False)}
 
-    # -- timing ----------------------------------------------------------------------------
 
-    def bench(self, request: dict[str, Any]) -> dict[str, Any]:
-        from quizapp.core.grading import timing
+# --------------------------------------------------------------------------- timed calls
 
-        return timing.measure_in_child(request, self.functions, self.device)
+
+def serve_timed_calls(channel: _Channel, functions: dict[str, Callable[..., Any]], device: str,
+                      cuda_sync: Callable[[], None], path: str,
+                      factories: dict[str, Callable[..., Any]]) -> None:
+    """Answer the parent's timing conversation (`timing.Benchmark` is the other end).
+
+    The parent holds the clock: it sends "go", and measures until "done" arrives. Each
+    input set is sent once and used for one call per function, so no two timed calls of a
+    function see the same data, and every call's output is sent back to be checked. Runs
+    under `torch.no_grad()` (timing the inference path)."""
+    import torch
+
+    torch.set_num_threads(1)  # fixed: numbers comparable between runs and between sides
+    # Both sides with glibc's usual behaviour for big blocks (the grading child had made
+    # every large block a fresh mmap, see tripwire.make_malloc_predictable).
+    tripwire.restore_malloc_defaults()
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    inplace: list[str] = []
+    flush = None
+    if device == "cuda":
+        # Written before every call, outside the timed window, to empty the L2 cache.
+        flush = torch.empty(256 << 20, dtype=torch.int8, device="cuda")
+    with torch.no_grad():
+        while True:
+            message = channel.receive()
+            kind = message.get("type")
+            if kind == "inputs":
+                values = {n: _to_device(v, device) for n, v in message["values"].items()}
+                for name, factory in (message.get("callables") or {}).items():
+                    values[name] = factories[factory](values[name])
+                inplace = [n for n in message.get("inplace", ()) if n in values]
+                keywords = set(message.get("keywords", ()))
+                args = [v for n, v in values.items() if n not in keywords]
+                kwargs = {n: v for n, v in values.items() if n in keywords}
+                channel.send({"type": "loaded"})
+            elif kind == "prepare":
+                if flush is not None:
+                    flush.zero_()
+                    cuda_sync()
+                channel.send({"type": "prepared"})
+            elif kind == "go":
+                reply: dict[str, Any] = {"type": "output"}
+                try:
+                    out = functions[message["label"]](*args, **kwargs)
+                    if device == "cuda":
+                        cuda_sync()
+                    channel.send({"type": "done"})
+                    reply["output"] = _pack(out)
+                    reply["inplace"] = {n: _snapshot(values[n]) for n in inplace}
+                except BaseException as err:  # noqa: BLE001 - reported to the parent
+                    channel.send({"type": "done"})
+                    reply["error"] = _describe(err, path)
+                channel.send(reply)
+            else:
+                return
+
+
+def _load_trusted(path: str, name: str) -> Any:
+    """Import one of the grader's own files (reference.py, kernel.py) by path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _serve_baseline(channel: _Channel, job: dict[str, Any]) -> None:
+    """The timing baseline: a process that never loads user code times the reference."""
+    import torch
+
+    os.chdir(job["workdir"])
+    sandbox.use_private_dirs(job["workdir"])
+    entry = job["entry"]
+    reference = _load_trusted(job["reference"], "_quizapp_reference")
+    baselines = getattr(reference, "BENCH_BASELINES", {}) or {}
+    functions = {"reference": baselines.get(entry) or getattr(reference, entry)}
+    if job["device"] == "cuda" and job.get("kernel"):
+        kernel = _load_trusted(job["kernel"], "_quizapp_kernel")
+        if callable(getattr(kernel, entry, None)):
+            functions["triton"] = getattr(kernel, entry)
+    factories: dict[str, Callable[..., Any]] = {}
+    if job.get("factories"):
+        inputs = _load_trusted(job["inputs"], "_quizapp_inputs")
+        factories = {name: getattr(inputs, name) for name in job["factories"]}
+    channel.send({"type": "baseline_ready", "labels": sorted(functions)})
+    serve_timed_calls(channel, functions, job["device"], torch.cuda.synchronize,
+                      job["reference"], factories)
+
+
+# --------------------------------------------------------------------------- the process
 
 
 def _watch_parent() -> None:
@@ -358,20 +530,35 @@ def _warm_up(torch: Any) -> None:
     s = (a @ a.transpose(-2, -1)).softmax(dim=-1).float()
     torch.broadcast_shapes(s.shape, (1, 3, 3))
     torch.nn.functional.normalize(s, dim=-1).sum().backward()
+    with torch.no_grad():
+        torch.nn.functional.normalize(s, dim=-1)
 
 
 def _serve(channel: _Channel) -> None:
-    """Grade one solution over `channel`, then exit the process."""
+    """Grade one solution (or serve the timing baseline) over `channel`, then exit."""
     threading.Thread(target=_watch_parent, daemon=True, name="grader-watchdog").start()
     channel.send({"type": "ready", "pid": os.getpid()})
     job = channel.receive()
+    if job.get("type") == "baseline":
+        try:
+            _serve_baseline(channel, job)
+        except BaseException as err:  # noqa: BLE001
+            channel.send({"type": "fatal", "phase": "baseline", "status": "error",
+                          "error": _describe(err, "")})
+        os._exit(0)
     child = _Child(channel)
     try:
-        child.setup(job)
+        report = child.setup(job)
     except BaseException as err:  # noqa: BLE001
         channel.send({"type": "fatal", "phase": "setup", "status": "error",
                       "error": _describe(err, "")})
         os._exit(0)
+    channel.send({"type": "sandboxed", "isolation": report.to_json()})
+    import torch
+
+    child.memory_base = tripwire.vm_data()
+    if child.device == "cuda":
+        child.cuda_base = torch.cuda.memory_allocated()
     started = time.perf_counter()
     problem = child.import_solution(job["source"])
     if problem is None:
@@ -387,14 +574,18 @@ def _serve(channel: _Channel) -> None:
         if case.get("type") != "case":
             break
         channel.send({"type": "start", "index": case["index"]})
-        channel.send(child.run_case(case))
+        result = child.run_case(case)
+        if result is not None:
+            channel.send(result)
     channel.send({"type": "cases_done"})
     request = channel.receive()
     if request.get("type") == "bench":
+        entry = request["entry"]
         try:
-            channel.send({"type": "bench", **child.bench(request)})
+            serve_timed_calls(channel, {"user": child.functions[entry]}, child.device,
+                              child.cuda_sync, child.path, child.factories)
         except BaseException as err:  # noqa: BLE001
-            channel.send({"type": "bench", "error": _describe(err, child.path)})
+            channel.send({"type": "output", "error": _describe(err, child.path)})
     try:
         sys.stdout.flush()
     except Exception:  # noqa: BLE001 - the solution may have replaced or closed stdout
@@ -402,87 +593,20 @@ def _serve(channel: _Channel) -> None:
     os._exit(0)
 
 
-def _prepare_torch() -> None:
+def prepare_torch() -> None:
+    """Import torch and pay its first-use costs (in the zygote, before any fork)."""
     import torch
 
     torch.set_num_threads(1)  # correctness runs stay off the user's other cores
     _warm_up(torch)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point of the child process: `JOB_FD RESULT_FD`, or `--zygote CONTROL_FD`."""
-    argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "--zygote":
-        _zygote(int(argv[1]))
-        return
-    _prepare_torch()
-    _serve(_Channel(int(argv[0]), int(argv[1])))
-
-
-# --------------------------------------------------------------------------- zygote
-
-_RECORD = struct.Struct(">cqq")  # kind (b"R" ready, b"P" forked, b"X" exited), pid, status
-
-
-def _zygote(control_fd: int) -> None:
-    """Import torch once, then fork one fresh grading child per request.
-
-    The zygote never sees a job, an input or an expected output: it receives three file
-    descriptors (job pipe, result pipe, output pipe), forks, and reports the child's pid and,
-    later, its wait status. Children start in a few milliseconds instead of paying for
-    `import torch` again (`quizapp.core.grading.runner.Zygote` is the other end)."""
-    control = socket.socket(fileno=control_fd)
-    _prepare_torch()
-    import gc
-
-    gc.collect()
-    gc.freeze()  # keep the forked children from touching (copying) the zygote's pages
-    control.sendall(_RECORD.pack(b"R", os.getpid(), 0))
-    while True:
-        readable, _, _ = select.select([control], [], [], 0.2)
-        _reap(control)
-        if not readable:
-            continue
-        try:
-            message, fds, _, _ = socket.recv_fds(control, 16, 3)
-        except OSError:
-            os._exit(0)
-        if not message:  # the parent is gone
-            os._exit(0)
-        if len(fds) != 3:
-            for fd in fds:
-                os.close(fd)
-            continue
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            control.close()
-            job_fd, result_fd, output_fd = fds
-            os.setsid()
-            os.dup2(output_fd, 1)
-            os.dup2(output_fd, 2)
-            os.close(output_fd)
-            _serve(_Channel(job_fd, result_fd))
-            os._exit(0)
-        for fd in fds:
-            os.close(fd)
-        control.sendall(_RECORD.pack(b"P", pid, 0))
-
-
-def _reap(control: socket.socket) -> None:
-    while True:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        try:
-            control.sendall(_RECORD.pack(b"X", pid, status))
-        except OSError:
-            os._exit(0)
-
-
-if __name__ == "__main__":
-    main()
+def serve_forked(job_fd: int, result_fd: int, output_fd: int) -> None:
+    """The body of a child just forked by the zygote: its own session, stdout and stderr on
+    the capped output pipe, then the grade."""
+    os.setsid()
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.close(output_fd)
+    _serve(_Channel(job_fd, result_fd))
+    os._exit(0)

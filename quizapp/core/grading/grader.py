@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import os
 import queue
+import random
 import sys
 import threading
 import time
@@ -34,7 +35,6 @@ from quizapp.core.drills import (
     EntryPoint,
     Tolerance,
     build_inputs,
-    case_seed,
     get_drill,
     make_callables,
     workspace_file,
@@ -42,13 +42,19 @@ from quizapp.core.drills import (
 from quizapp.core.errors import UsageError
 from quizapp.core.grading import compare as cmp
 from quizapp.core.grading.runner import POOL, Cancelled, ChildGone, ChildProcess
-from quizapp.core.grading.static import defines_triton_kernel, detect_track, find_forbidden
-from quizapp.core.grading.timing import Timing, summarize
+from quizapp.core.grading.sandbox import Isolation
+from quizapp.core.grading.static import (
+    defines_triton_kernel,
+    detect_track,
+    find_forbidden,
+    find_grader_import,
+)
+from quizapp.core.grading.timing import Benchmark, Rejected, Timing, summarize
 
 #: Seconds allowed for a fresh child to start Python and import torch.
 STARTUP_LIMIT_S = 120.0
 #: Seconds allowed for the benchmark phase.
-BENCH_LIMIT_S = 120.0
+BENCH_LIMIT_S = 60.0
 #: Failing cases a mistake must explain (all of them, up to this many).
 MISTAKE_CASES = 4
 
@@ -111,6 +117,7 @@ class GradeResult:
     interpreted: bool = False
     seconds: float = 0.0
     path: str = ""
+    isolation: Isolation | None = None
 
     @property
     def passed(self) -> bool:
@@ -126,7 +133,8 @@ class GradeResult:
                 "timing": self.timing.to_json() if self.timing else None,
                 "track": self.track, "device": self.device, "interpreted": self.interpreted,
                 "output": self.output, "output_truncated_bytes": self.output_truncated,
-                "seconds": round(self.seconds, 3)}
+                "seconds": round(self.seconds, 3),
+                "isolation": self.isolation.to_json() if self.isolation else None}
 
 
 # --------------------------------------------------------------------------- limits
@@ -289,11 +297,13 @@ class _Session:
         self.results: list[CaseResult] = []
         self.outputs: dict[int, Any] = {}
         self.child: ChildProcess | None = None
+        self.baseline: ChildProcess | None = None
         self.bench_seconds: float | None = None
+        self.isolation: Isolation | None = None
 
     def result(self, status: str, message: str, **extra: Any) -> GradeResult:
         return GradeResult(self.drill.id, self.track, self.device, status, message,
-                           interpreted=self.interpreted, **extra)
+                           interpreted=self.interpreted, isolation=self.isolation, **extra)
 
     # -- the whole grade -------------------------------------------------------------------
 
@@ -302,6 +312,10 @@ class _Session:
             tree = ast.parse(self.source, filename=str(self.file))
         except SyntaxError as err:
             return self.result("error", f"line {err.lineno}: SyntaxError: {err.msg}")
+        grader_import = find_grader_import(tree)
+        if grader_import is not None:
+            return self.result("banned", f"line {grader_import}: imports quizapp — a solution "
+                                         "cannot use the grader's own modules")
         use = find_forbidden(tree, [(f.api, f.names) for f in self.drill.forbidden],
                              scope={f.api: f.entries for f in self.drill.forbidden if f.entries})
         if use is not None:
@@ -330,6 +344,8 @@ class _Session:
         try:
             return self._graded()
         finally:
+            if self.baseline is not None:
+                self.baseline.close()
             self.child.close()
             POOL.refill(rss_limit)
 
@@ -347,11 +363,16 @@ class _Session:
                                  for f in e.callables.values()}),
             "forbidden": [{"api": f.api, "aliases": list(f.aliases), "aten": list(f.aten),
                            "entries": list(f.entries)} for f in self.drill.forbidden],
-            "memory_limit": extra,
+            "memory_limit": extra, "protected": _protected_paths(),
             "cpu_seconds": int(max(300.0, 10 * self.time_limit) + BENCH_LIMIT_S)})
         self.say(f"preparing {len(self.cases)} cases")
         budget = int((self.drill.memory_budget_mb or 0) * 2**20)
         prepared: list[_Prepared] = []
+        # Memory-budget cases run first, before anything else has touched the heap: their
+        # budget counts from before the import (`child._run_budgeted`).
+        order = sorted(range(len(self.cases)), key=lambda i: not self.cases[i].memory_budget)
+        self.cases = [self.cases[i] for i in order]
+        self.case_order = {self.cases[i].name: order[i] for i in range(len(order))}
         for i, case in enumerate(self.cases):
             if self._cancelled():
                 self.child.kill()
@@ -456,7 +477,9 @@ class _Session:
             while True:
                 message = self._receive(deadline)
                 kind = message.get("type") if isinstance(message, dict) else None
-                if kind == "ready":
+                if kind == "sandboxed":
+                    self.isolation = Isolation.from_json(message.get("isolation"))
+                elif kind == "ready":
                     phase = "importing"
                     self.say("importing your solution")
                     deadline = time.monotonic() + self.time_limit
@@ -540,6 +563,7 @@ class _Session:
         if banned is not None:
             status, message = "banned", f"case '{banned.name}': {banned.message}"
         self._fill_not_run(prepared)
+        self._in_drill_order()
         return self.result(status, message, cases=self.results)
 
     def _fill_not_run(self, prepared: list[_Prepared]) -> None:
@@ -627,7 +651,7 @@ class _Session:
                         self.device)
         if not verdict.passed:
             if verdict.status == "failed":
-                self.outputs[len(self.results)] = (message["output"], inplace)
+                self.outputs[name] = (message["output"], inplace)
             return CaseResult(name, verdict.status, verdict.message, verdict.max_abs_err,
                               verdict.max_rel_err, seconds)
         aliases = [a for a in message.get("aliases") or [] if a not in entry.inplace]
@@ -682,7 +706,13 @@ class _Session:
 
     # -- the verdict -----------------------------------------------------------------------
 
+    def _in_drill_order(self) -> None:
+        """Results in the drill's case order (budget cases ran first)."""
+        order = getattr(self, "case_order", {})
+        self.results.sort(key=lambda r: order.get(r.name, len(order)))
+
     def _verdict(self, prepared: list[_Prepared]) -> GradeResult:
+        self._in_drill_order()
         first_bad = next((r for r in self.results if not r.passed), None)
         banned = next((r for r in self.results if r.status == "banned"), None)
         if banned is not None:
@@ -718,7 +748,8 @@ class _Session:
         """The known mistake whose outputs match the solution's on every failing case."""
         from quizapp.core.grading.solutions import mistakes
 
-        failing = [(i, self.outputs[i]) for i in sorted(self.outputs)][:MISTAKE_CASES]
+        failing = [(r.name, self.outputs[r.name]) for r in self.results
+                   if r.name in self.outputs][:MISTAKE_CASES]
         if not failing:
             return None
         by_name = {p.case.name: p for p in prepared}
@@ -728,8 +759,8 @@ class _Session:
             if self.track not in mistake.tracks:
                 continue
             matched = True
-            for index, (got, got_inplace) in failing:
-                p = by_name[self.results[index].name]
+            for case_name, (got, got_inplace) in failing:
+                p = by_name[case_name]
                 entry = self.drill.entry(p.case.entry)
                 try:
                     values = {n: _clone(v) for n, v in p.values.items()}
@@ -756,28 +787,68 @@ class _Session:
             self._send_exit()
             return None, f"drill '{self.drill.id}' has no {self.device} benchmark"
         assert self.child is not None
+        self.say("timing against the reference (in a separate process)")
         kernel = solution_file(self.drill.id, "kernel")
         entry = self.drill.entry(spec.entry)
-        self.say("timing against the reference")
-        self.child.send({"type": "bench", "drill": self.drill.id, "entry": spec.entry,
-                         "params": entry.full_params(spec.params),
-                         "seed": case_seed(self.drill.id, "bench"),
-                         "inputs": str(self.drill.inputs_path),
-                         "callables": dict(entry.callables),
-                         "reference": str(solution_file(self.drill.id, "reference")),
-                         "kernel": str(kernel) if kernel.is_file() else None,
-                         **({"budget_s": self.bench_seconds} if self.bench_seconds else {})})
+        params = entry.full_params(spec.params)
+        self.baseline = POOL.sibling(self.child, memory_limits()[1])
+        self.baseline.send({"type": "baseline", "workdir": self.baseline.workdir.name,
+                            "entry": spec.entry, "device": self.device,
+                            "reference": str(solution_file(self.drill.id, "reference")),
+                            "kernel": str(kernel) if kernel.is_file() else None,
+                            "inputs": str(self.drill.inputs_path),
+                            "factories": sorted(set(entry.callables.values()))})
+        self.child.send({"type": "bench", "entry": spec.entry})
+        deadline = time.monotonic() + BENCH_LIMIT_S
+        # A fresh seed per grade: the timed inputs cannot be known in advance.
+        seed = random.SystemRandom().randrange(1 << 30)
+        tolerances = {k: Tolerance(t.atol * 2, t.rtol * 2)
+                      for k, t in self.drill.tolerances.items()}
+        values_of: dict[int, dict[str, Any]] = {}
+
+        def receive(side: Any, kind: str) -> Any:
+            try:
+                message = self._receive_from(side, deadline)
+            except TimeoutError:
+                raise Rejected(f"timing took longer than {BENCH_LIMIT_S:.0f} s") from None
+            except ChildGone:
+                who = "the solution's" if side is self.child else "the baseline's"
+                raise Rejected(f"{who} process ended during timing") from None
+            if isinstance(message, dict) and message.get("type") == "fatal":
+                raise Rejected(f"the baseline failed: {_error_text(message.get('error') or {})}")
+            if not isinstance(message, dict) or message.get("type") != kind:
+                raise Rejected("the timing conversation was broken (a message out of turn)")
+            return message
+
+        def make_inputs(round_: int) -> dict[str, Any]:
+            inputs = build_inputs(self.drill, spec.entry, params, seed + round_)
+            values_of.clear()
+            values_of[0] = inputs.values
+            return {"values": inputs.values, "keywords": list(inputs.keywords),
+                    "callables": dict(entry.callables), "inplace": list(entry.inplace)}
+
+        def check(got: Any, want: Any) -> str | None:
+            output = got.get("output")
+            if not isinstance(output, dict):
+                return "nothing was returned"
+            expected = cmp.unpack(want.get("output") or {"kind": "none"})
+            if not entry.inplace and _quickly_close(output, expected, tolerances):
+                return None  # the common case, in milliseconds; else the full explanation
+            verdict = judge(self.drill, entry, values_of[0], output, got.get("inplace") or {},
+                            expected, want.get("inplace") or {}, tolerances, self.device)
+            return None if verdict.passed else verdict.message
+
         try:
-            raw = self._receive(time.monotonic() + BENCH_LIMIT_S)
-        except TimeoutError:
+            receive(self.baseline, "ready")
+            labels = receive(self.baseline, "baseline_ready").get("labels") or ["reference"]
+            raw = Benchmark(user=self.child, baseline=self.baseline, labels=list(labels),
+                            receive=receive, make_inputs=make_inputs, check=check,
+                            device=self.device,
+                            **({"budget_s": self.bench_seconds} if self.bench_seconds else {})
+                            ).run()
+        except Rejected as err:
             self.child.kill()
-            return None, f"timing took longer than {BENCH_LIMIT_S:.0f} s and was stopped"
-        except ChildGone:
-            return None, "the solution's process ended during timing"
-        if not isinstance(raw, dict) or raw.get("type") != "bench":
-            return None, "timing failed: malformed result"
-        if raw.get("error"):
-            return None, f"timing failed: {_error_text(raw['error'])}"
+            return None, f"timing rejected: {err}"
         size = ", ".join(f"{k}={v}" for k, v in spec.params.items())
         baseline = f"solutions/{self.drill.id}/reference.py"
         try:
@@ -785,11 +856,38 @@ class _Session:
         except (KeyError, TypeError, ValueError, ZeroDivisionError):
             return None, "timing failed: malformed samples"
 
+    def _receive_from(self, side: ChildProcess, deadline: float) -> Any:
+        """The next message of `side`, honouring the deadline and the cancel event."""
+        while True:
+            if self.cancel is not None and self.cancel.is_set():
+                side.kill()
+                raise GradingCancelled()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            try:
+                return side.receive(min(remaining, 0.05))
+            except queue.Empty:
+                continue
+
     def _with_output(self, result: GradeResult) -> GradeResult:
         if self.child is not None:
-            # Give the drain thread a moment to collect the last prints.
+            # Wait for the child's exit as the zygote reports it: by then whatever it left
+            # running has been killed and counted, and its prints are all in.
+            self.child.finish()
+            strays = self.child.strays()
+            # Only a grade that would pass is overruled: after a timeout or a crash the
+            # grader's own kill may be what ended them.
+            if strays and result.passed:
+                listed = ", ".join(str(p) for p in strays[:3])
+                result.status = "error"
+                result.message = (f"the solution left {len(strays)} process"
+                                  f"{'es' if len(strays) > 1 else ''} running after it "
+                                  f"(pid {listed}), which the grader killed — a solution must "
+                                  "not start processes that outlive it")
+                result.timing = None
             deadline = time.monotonic() + 0.5
-            while self.child.alive() and time.monotonic() < deadline:
+            while time.monotonic() < deadline and not self.child.output_done.is_set():
                 time.sleep(0.01)
             result.output, result.output_truncated = self.child.captured_output()
         return result
@@ -842,6 +940,33 @@ def _compare_as(drill: Drill, entry: EntryPoint, values: Mapping[str, Any],
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _quickly_close(got: Any, want: Any, tolerances: Mapping[str, Tolerance]) -> bool:
+    """True when a packed tensor output is elementwise within tolerance of `want` (same
+    shape and dtype, NaN where NaN): a fast path for checking every timed output."""
+    import torch
+
+    if got.get("kind") != "tensor" or not isinstance(want, torch.Tensor):
+        return False
+    value = got.get("value")
+    if not isinstance(value, torch.Tensor) or value.shape != want.shape \
+            or value.dtype != want.dtype or not value.is_floating_point():
+        return False
+    tol = tolerances.get(str(want.dtype).replace("torch.", ""))
+    if tol is None:
+        return False
+    return bool(torch.isclose(value, want, rtol=tol.rtol, atol=tol.atol, equal_nan=True).all())
+
+
+def _protected_paths() -> list[str]:
+    """Folders the sandbox never opens to a solution, even inside a granted folder: the
+    grader, the oracles, the drill content and the user's data."""
+    from quizapp.core import paths
+
+    package = Path(__file__).resolve().parents[2]
+    return [str(package), str(paths.solutions_dir()), str(paths.content_dir()),
+            str(paths.home())]
 
 
 def _defines(tree: ast.Module, name: str) -> bool:

@@ -1,21 +1,20 @@
 """Starting, talking to, watching and killing the sandboxed grading child.
 
-`ChildProcess` spawns `python -m quizapp.core.grading.child` (a fresh interpreter: never a
-fork of a process that holds expected outputs) in its own session, with:
+Every grading child is forked by a *zygote* (`quizapp.core.grading.zygote`): a trusted
+process, spawned with an environment free of user paths (`sandbox.child_environment`), that
+imports torch once and then forks one fresh child per request. The warm pool (`keep_warm()`:
+the TUI, `drill watch`, the tests) keeps one zygote for many grades; a single CLI grade starts
+a zygote of its own, which costs the same as spawning the child directly. The zygote is the
+grade's child subreaper: whatever a child leaves running is killed and reported.
 
-- a job pipe (parent → child) and a result pipe (child → parent) passed as file descriptors:
-  the private channel of `protocol`;
+`ChildProcess` is the parent's handle on one child:
+
+- a job pipe (parent → child) and a result pipe (child → parent): the private channel of
+  `protocol`;
 - stdout and stderr on one pipe that a thread drains, keeping the first `OUTPUT_CAP` bytes,
   so a solution that prints 100 MB cannot fill memory or block;
 - a watchdog that kills the process group when its resident memory passes a ceiling (the
-  child also sets its own address-space limit on CPU).
-
-Interpreter start-up and `import torch` dominate a grade, so `WarmPool` can keep a *zygote*
-running: a process spawned the same way that imports torch once and then forks one fresh
-child per grade (in milliseconds). The zygote never receives a job or any data — only the
-three pipe ends of each new child — so its children are as clean as spawned ones. The CLI
-does not use it (a single grade gains nothing); the TUI, `drill watch` and the tests call
-`keep_warm()`.
+  child also sets its own hard address-space limit on CPU).
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ import os
 import queue
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -35,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from quizapp.core.grading import protocol
+from quizapp.core.grading import protocol, sandbox
 
 #: Bytes of the solution's stdout/stderr kept for the report.
 OUTPUT_CAP = 16 * 1024
@@ -52,37 +50,33 @@ class ChildGone(Exception):
 
 
 class ChildProcess:
-    """One sandboxed child process and its channels."""
+    """One sandboxed child process (forked by a zygote) and its channels."""
 
-    def __init__(self, rss_limit: int | None = None, zygote: Zygote | None = None) -> None:
+    def __init__(self, rss_limit: int | None, zygote: Zygote, *,
+                 owns_zygote: bool = False) -> None:
         self.workdir = tempfile.TemporaryDirectory(prefix="quizapp-grade-")
+        self.zygote = zygote
+        self.owns_zygote = owns_zygote
         job_r, self._job_w = os.pipe()
         self._result_r, result_w = os.pipe()
+        out_r, out_w = os.pipe()
         self.started_at = time.monotonic()
-        self.proc: _Process
-        if zygote is not None:
-            out_r, out_w = os.pipe()
-            try:
-                self.proc = _Forked(zygote, zygote.fork(job_r, result_w, out_w))
-            finally:
-                for fd in (job_r, result_w, out_w):
-                    os.close(fd)
-            self._output = os.fdopen(out_r, "rb", buffering=0)
-        else:
-            popen = subprocess.Popen(
-                [sys.executable, "-m", "quizapp.core.grading.child", str(job_r), str(result_w)],
-                pass_fds=(job_r, result_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, cwd=self.workdir.name, env=child_environment(),
-                start_new_session=True)
-            os.close(job_r)
-            os.close(result_w)
-            assert popen.stdout is not None
-            self._output = popen.stdout
-            self.proc = _Spawned(popen)
+        try:
+            self.proc = _Forked(zygote, zygote.fork(job_r, result_w, out_w))
+        except BaseException:
+            for fd in (self._job_w, self._result_r, out_r):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (job_r, result_w, out_w):
+                os.close(fd)
+        self._output = os.fdopen(out_r, "rb", buffering=0)
         self.messages: queue.Queue[Any] = queue.Queue()
         self.output = bytearray()
         self.output_total = 0
         self.rss_limit = rss_limit
+        #: Set when the output pipe reached its end (every writer is gone).
+        self.output_done = threading.Event()
         self.killed_for_memory = False
         self.killed = False
         self._outbox: queue.Queue[Any] = queue.Queue()
@@ -121,6 +115,7 @@ class ChildProcess:
             if room > 0:
                 self.output += chunk[:room]
         stream.close()
+        self.output_done.set()
 
     def _write_jobs(self) -> None:
         while True:
@@ -139,7 +134,10 @@ class ChildProcess:
     def _watch_memory(self) -> None:
         if self.rss_limit is None:
             return
-        status = Path(f"/proc/{self.proc.pid}/status")
+        pid = self.proc.pid
+        if pid <= 0:
+            return
+        status = Path(f"/proc/{pid}/status")
         while self.proc.poll() is None:
             try:
                 for line in status.read_text().splitlines():
@@ -173,14 +171,34 @@ class ChildProcess:
         return self.proc.poll() is None
 
     def kill(self) -> None:
-        """Kill the child and everything it started (its process group)."""
+        """Kill the child and everything in its process group (the zygote kills the rest)."""
         with self._lock:
             self.killed = True
-            for kill in (os.killpg, os.kill):
-                try:
-                    kill(self.proc.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+            self.signal(signal.SIGKILL)
+
+    def signal(self, signum: int) -> None:
+        """Send `signum` to the child's process group (nothing if it never started)."""
+        pid = self.proc.pid
+        if pid <= 0:  # never os.kill(-1, …): that would signal every process we may
+            return
+        for send in (os.killpg, os.kill):
+            try:
+                send(pid, signum)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def finish(self, timeout: float = 2.0) -> None:
+        """Let the child exit by itself (killing it after `timeout`) and wait until the zygote
+        has reported its exit — by then every process it left behind is dead and counted."""
+        self._outbox.put(None)
+        if self.proc.wait(timeout) is None:
+            self.kill()
+            self.proc.wait(10)
+
+    def strays(self) -> list[int]:
+        """Processes the child left running, which the zygote had to kill."""
+        pid = self.proc.pid
+        return self.zygote.strays_of(pid) if pid > 0 else []
 
     def close(self) -> None:
         """Kill if still running, reap, and remove the working directory."""
@@ -188,11 +206,8 @@ class ChildProcess:
         if self.proc.poll() is None:
             self.kill()
         self.proc.wait(timeout=10)
-        # Anything the solution left running in its group goes too.
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        if self.owns_zygote:
+            self.zygote.close()
         self.workdir.cleanup()
 
     def exit_description(self) -> str:
@@ -215,7 +230,7 @@ class ChildProcess:
 
 
 class _Process:
-    """What the parent needs of a child process, however it was started."""
+    """What the parent needs of a child process."""
 
     pid: int
 
@@ -228,47 +243,42 @@ class _Process:
         raise NotImplementedError
 
 
-class _Spawned(_Process):
-    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
-        self.popen = popen
-        self.pid = popen.pid
-
-    def poll(self) -> int | None:
-        return self.popen.poll()
-
-    def wait(self, timeout: float) -> int | None:
-        try:
-            return self.popen.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-
-
 class _Forked(_Process):
-    def __init__(self, zygote: Zygote, pid: int) -> None:
+    def __init__(self, zygote: Zygote, pending: queue.Queue[int]) -> None:
         self.zygote = zygote
-        self.pid = pid
+        self._pending = pending
+        self._pid: int | None = None
+
+    @property
+    def pid(self) -> int:  # type: ignore[override]
+        """The child's pid, once the zygote has forked it (-1 if it never will)."""
+        if self._pid is None:
+            try:
+                self._pid = self._pending.get(timeout=STARTUP_TIMEOUT_S)
+            except queue.Empty:
+                self._pid = -1
+        return self._pid
 
     def poll(self) -> int | None:
-        return self.zygote.exit_code(self.pid, 0.0)
+        return self.wait(0.0)
 
     def wait(self, timeout: float) -> int | None:
-        return self.zygote.exit_code(self.pid, timeout)
+        if self._pid is None:
+            try:
+                self._pid = self._pending.get(timeout=max(timeout, 0.0))
+            except queue.Empty:
+                return None if self.zygote.alive() else -9
+        if self._pid <= 0:
+            return -9
+        return self.zygote.exit_code(self._pid, timeout)
 
 
 def child_environment() -> dict[str, str]:
-    """The environment of a grading child (or zygote)."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [_PACKAGE_ROOT, *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
-    env.pop("TRITON_INTERPRET", None)  # the child decides, per job
-    env["PYTHONUNBUFFERED"] = "1"  # prints reach the capped pipe even if the child dies
-    env["PYTHONIOENCODING"] = "utf-8"
-    # numpy's BLAS pool would be a second thread in the zygote at fork time; torch has its own.
-    env["OPENBLAS_NUM_THREADS"] = "1"
-    return env
+    """The environment of the zygote, and so of every grading child (no user paths)."""
+    return sandbox.child_environment(dict(os.environ), _PACKAGE_ROOT)
 
 
-_RECORD = struct.Struct(">cqq")  # mirrors child._RECORD
+_RECORD = protocol.ZYGOTE_RECORD
 
 
 class Zygote:
@@ -278,17 +288,19 @@ class Zygote:
         parent_end, child_end = socket.socketpair()
         self.workdir = tempfile.TemporaryDirectory(prefix="quizapp-zygote-")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "quizapp.core.grading.child", "--zygote",
-             str(child_end.fileno())],
+            [sys.executable, "-m", "quizapp.core.grading.zygote", str(child_end.fileno())],
             pass_fds=(child_end.fileno(),), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.workdir.name,
             env=child_environment(), start_new_session=True)
         child_end.close()
         self.control = parent_end
         self._request_lock = threading.Lock()
-        self._forked: queue.Queue[int] = queue.Queue()
+        self._pending: queue.Queue[queue.Queue[int]] = queue.Queue()
         self._exits: dict[int, int] = {}
+        self._strays: dict[int, list[int]] = {}
         self._exit_cond = threading.Condition()
+        #: True once the zygote said it became a child subreaper (Linux).
+        self.subreaper = False
         #: Set once the zygote has imported torch and can fork.
         self.ready = threading.Event()
         threading.Thread(target=self._read, daemon=True, name="grader-zygote").start()
@@ -302,20 +314,25 @@ class Zygote:
                     break
                 buffer += chunk
                 while len(buffer) >= _RECORD.size:
-                    kind, pid, status = _RECORD.unpack(buffer[:_RECORD.size])
+                    kind, pid, value = _RECORD.unpack(buffer[:_RECORD.size])
                     buffer = buffer[_RECORD.size:]
                     if kind == b"R":
+                        self.subreaper = bool(value & protocol.ZYGOTE_SUBREAPER)
                         self.ready.set()
                     elif kind == b"P":
-                        self._forked.put(pid)
+                        self._pending.get_nowait().put(pid)
+                    elif kind == b"D":
+                        with self._exit_cond:
+                            self._strays.setdefault(int(value), []).append(pid)
                     else:
                         with self._exit_cond:
-                            self._exits[pid] = os.waitstatus_to_exitcode(int(status))
+                            self._exits[pid] = os.waitstatus_to_exitcode(int(value))
                             self._exit_cond.notify_all()
-        except OSError:
+        except (OSError, queue.Empty):
             pass
         finally:
-            self._forked.put(-1)
+            while not self._pending.empty():
+                self._pending.get_nowait().put(-1)
             with self._exit_cond:
                 self._exit_cond.notify_all()
 
@@ -323,22 +340,20 @@ class Zygote:
         """True while the zygote runs."""
         return self.proc.poll() is None
 
-    def fork(self, job_fd: int, result_fd: int, output_fd: int) -> int:
-        """A new child wired to these pipe ends; its pid. Raises ChildGone if the zygote is
-        gone."""
+    def fork(self, job_fd: int, result_fd: int, output_fd: int) -> queue.Queue[int]:
+        """Ask for a new child wired to these pipe ends. Returns at once (the zygote may still
+        be importing torch); the queue receives the pid, or -1 if the zygote failed."""
         with self._request_lock:
             if not self.alive():
                 raise ChildGone("the grading zygote is not running")
+            reply: queue.Queue[int] = queue.Queue()
+            self._pending.put(reply)
             try:
                 socket.send_fds(self.control, [b"F"], [job_fd, result_fd, output_fd])
-                pid = self._forked.get(timeout=STARTUP_TIMEOUT_S)
-            except (OSError, queue.Empty):
-                pid = -1
-            if pid < 0:
-                # A late reply would pair the next request with the wrong pid: retire it.
+            except OSError:
                 self.proc.kill()
-                raise ChildGone("the grading zygote did not fork")
-            return pid
+                raise ChildGone("the grading zygote did not take the request") from None
+            return reply
 
     def exit_code(self, pid: int, timeout: float) -> int | None:
         """The child's exit code once the zygote has reaped it (None while running)."""
@@ -346,13 +361,21 @@ class Zygote:
         with self._exit_cond:
             while pid not in self._exits:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or not self.alive():
-                    return self._exits.get(pid)
-                self._exit_cond.wait(remaining)
+                if not self.alive():
+                    return self._exits.get(pid, -9)
+                if remaining <= 0:
+                    return None
+                self._exit_cond.wait(min(remaining, 0.1))
             return self._exits[pid]
 
+    def strays_of(self, pid: int) -> list[int]:
+        """Processes left running that the zygote killed, blamed on child `pid` (or on no
+        one in particular, when several children ran at once)."""
+        with self._exit_cond:
+            return [*self._strays.get(pid, []), *self._strays.get(0, [])]
+
     def close(self) -> None:
-        """Stop the zygote (its idle children notice and exit)."""
+        """Stop the zygote (it kills its children first)."""
         try:
             # shutdown() first: close() alone neither wakes our reader thread blocked in
             # recv() nor lets the zygote see the end of the stream.
@@ -387,10 +410,11 @@ class WarmPool:
 
     def take(self, rss_limit: int | None,
              cancelled: Callable[[], bool] = lambda: False) -> ChildProcess:
-        """A started child: forked from the zygote when warm, else freshly spawned.
+        """A started child: forked from the warm zygote, or from a zygote of its own (which
+        the child stops when it closes).
 
-        While the zygote is still starting, waits for it (it will be ready sooner than a new
-        process would), polling `cancelled`: raises `Cancelled` when it says so."""
+        While the warm zygote is still starting, waits for it (it will be ready sooner than a
+        new process would), polling `cancelled`: raises `Cancelled` when it says so."""
         with self._lock:
             zygote = self._zygote
         if self.enabled and zygote is not None:
@@ -399,10 +423,14 @@ class WarmPool:
                     raise Cancelled()
             if zygote.alive():
                 try:
-                    return ChildProcess(rss_limit, zygote=zygote)
+                    return ChildProcess(rss_limit, zygote)
                 except ChildGone:
                     pass
-        return ChildProcess(rss_limit)
+        return ChildProcess(rss_limit, Zygote(), owns_zygote=True)
+
+    def sibling(self, child: ChildProcess, rss_limit: int | None) -> ChildProcess:
+        """Another child from the same zygote as `child` (the timing baseline's process)."""
+        return ChildProcess(rss_limit, child.zygote)
 
     def refill(self, rss_limit: int | None = None) -> None:
         """(Re)start the zygote if keeping warm is enabled and it is not running."""

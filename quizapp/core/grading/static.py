@@ -146,3 +146,21 @@ def find_forbidden(tree: ast.AST, forbidden: Iterable[tuple[str, frozenset[str]]
                     hits.append(ForbiddenUse(api, node.lineno,
                                              f"looks up '{key.value}' by name"))
     return min(hits, key=lambda h: h.line) if hits else None
+
+
+def find_grader_import(tree: ast.AST) -> int | None:
+    """The line of the first `import quizapp…` / `from quizapp… import` (or the name given
+    to `importlib.import_module` / `__import__` as a literal), else None. A solution must not
+    reach the grader's modules; the child refuses such imports at run time too."""
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names = [node.module or ""]
+        elif isinstance(node, ast.Call) and _call_name(node.func) in _LOOKUPS and node.args \
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            names = [node.args[0].value]
+        if any(n == "quizapp" or n.startswith("quizapp.") for n in names):
+            return getattr(node, "lineno", 0)
+    return None

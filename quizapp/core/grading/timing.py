@@ -1,38 +1,45 @@
-"""Timing a passing solution against the reference (`quizapp grade --bench`).
+"""Timing a passing solution against the reference (`quizapp grade --bench`), honestly.
 
-Measurement runs in the sandboxed child (it runs the user's code), *after* the verdict:
+After the verdict, the grader times the solution (in its sandboxed child) against the
+reference's idiomatic same-precision implementation (`BENCH_BASELINES[entry]` in
+reference.py, else the oracle) served by a *separate* process that never loaded user code
+(`child._serve_baseline`), and on CUDA also against the Triton reference kernel. `Benchmark`
+drives both:
 
-- **CPU**: `torch.utils.benchmark.Timer` with a fixed thread count; after a warm-up, user and
-  reference are timed in alternating rounds (order flipped every round, so drift hits both),
-  each round ~30 ms of repeated calls. Labelled as CPU timing.
-- **CUDA**: `triton.testing.do_bench`, which flushes the L2 cache before every run and
-  synchronises; also against the Triton reference kernel (`solutions/<drill>/kernel.py`)
-  when there is one.
-- Interpreted Triton (no GPU) is never timed.
+- the clock is the grader's (wall clock from "go" to "done" over the private pipes): a
+  solution cannot replace the sampler or the timer;
+- every round sends a fresh input set (a fresh random seed per grade), and each function
+  runs once on it: no two timed calls of the solution see the same data, so a cached result
+  cannot be served fast, and every timed output is checked against the baseline's;
+- while the baseline runs, the solution's process group is stopped (SIGSTOP): a thread left
+  spinning or holding a lock cannot slow the baseline down;
+- the order alternates every round, so drift hits both sides; the first round is a warm-up;
+- CPU: one thread each; CUDA: synchronised calls, L2 flushed before each (outside the clock).
+  Interpreted Triton (no GPU) is never timed.
 
-The parent turns the raw samples into a `Timing`: medians, the ratio user/reference, a 95%
-bootstrap confidence interval of that ratio (resampling the paired rounds on CPU, each side
-independently on CUDA) and a verdict — faster / slower when the whole interval lies beyond
-1 ± 3% (smaller differences are not worth a word), inconclusive otherwise. The reference
-used is `BENCH_BASELINES[entry]` from reference.py when it defines one (an idiomatic
-same-precision implementation), else the oracle itself.
+`summarize` turns the samples into a `Timing`: medians, the ratio user/reference, a 95%
+bootstrap confidence interval of that ratio (resampling the paired rounds) and a verdict —
+faster / slower when the whole interval lies beyond 1 ± 3% (smaller differences are not
+worth a word), inconclusive otherwise, and "suspicious" rather than "faster" beyond 10×
+(KernelBench's lesson: such wins are usually measurement artefacts). The calls include a
+pipe round trip (tens of µs) on both sides, which pulls ratios slightly towards 1.
 """
 
 from __future__ import annotations
 
 import random
+import signal
 import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 #: Threads used for CPU timing (fixed, so numbers are comparable between runs).
 CPU_THREADS = 1
 #: Seconds of measurement per benchmark (CPU), not counting warm-up.
 CPU_BUDGET_S = 2.0
-_perf_counter = time.perf_counter  # captured before any solution can patch it
+_perf_counter = time.perf_counter
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,14 @@ class Timing:
 
     def summary(self) -> str:
         """One line: "0.93× the reference's time (95% CI 0.90–0.97): faster"."""
+        verdict = self.verdict
+        if verdict == "suspicious":
+            verdict = (f"suspicious — over {SUSPICIOUS_RATIO:g}× faster than an idiomatic "
+                       "baseline is rare; worth a second look")
+        elif self.ratio > SUSPICIOUS_RATIO:
+            verdict += f" (over {SUSPICIOUS_RATIO:g}× slower: worth a second look)"
         text = (f"{self.ratio:.2f}× the reference's time (95% CI {self.ci95[0]:.2f}–"
-                f"{self.ci95[1]:.2f}): {self.verdict}; you {self.user_ms:.3g} ms, reference "
+                f"{self.ci95[1]:.2f}): {verdict}; you {self.user_ms:.3g} ms, reference "
                 f"{self.reference_ms:.3g} ms ({self.label})")
         if self.triton_ratio is not None and self.triton_ms is not None:
             text += f"; {self.triton_ratio:.2f}× the Triton kernel ({self.triton_ms:.3g} ms)"
@@ -108,7 +121,11 @@ PRACTICAL_MARGIN = 0.03
 
 
 def verdict(ci: tuple[float, float]) -> str:
-    """faster / slower when the whole interval is beyond 1 ± 3%, else inconclusive."""
+    """faster / slower when the whole interval is beyond 1 ± 3%, else inconclusive;
+    "suspicious" when even the interval's near end is over 10× faster (worth a second look,
+    never reported as a win)."""
+    if ci[1] < 1.0 / SUSPICIOUS_RATIO:
+        return "suspicious"
     if ci[1] < 1.0 - PRACTICAL_MARGIN:
         return "faster"
     if ci[0] > 1.0 + PRACTICAL_MARGIN:
@@ -133,11 +150,14 @@ def summarize(raw: Mapping[str, Any], *, size: str, baseline: str) -> Timing:
     ratio, ci = ratio_ci(user, reference, paired=paired)
     device = raw["device"]
     threads = raw.get("threads")
+    checked = raw.get("checked")
+    fresh = f", {checked} fresh inputs, outputs checked" if checked else ""
     if device == "cpu":
-        label = f"CPU timing, torch.utils.benchmark, {threads} thread" + \
-                ("s" if threads != 1 else "")
+        label = (f"CPU timing, wall clock of the grader around each call, {threads} thread"
+                 + ("s" if threads != 1 else "") + fresh)
     else:
-        label = f"CUDA timing, triton.testing.do_bench (L2 flushed), {raw.get('gpu', 'GPU')}"
+        label = f"CUDA timing, wall clock of the grader around each synchronised call " \
+                f"(L2 flushed){fresh}"
     triton = samples.get("triton")
     triton_ms = triton_ratio = None
     triton_ci = None
@@ -151,88 +171,107 @@ def summarize(raw: Mapping[str, Any], *, size: str, baseline: str) -> Timing:
                   triton_ms=triton_ms, triton_ratio=triton_ratio, triton_ci95=triton_ci)
 
 
-# --------------------------------------------------------------------------- in the child
+# --------------------------------------------------------------------------- measuring
 
 
-def measure_in_child(request: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]],
-                     device: str) -> dict[str, Any]:
-    """Time the user's entry point against the reference (and Triton kernel on CUDA)."""
-    import torch
-
-    from quizapp.core.drills.bundle import load_module, make_callables, run_builder
-    from quizapp.core.grading.tripwire import set_address_space_limit
-
-    entry = request["entry"]
-    inputs_path = Path(request["inputs"])
-    inputs = run_builder(inputs_path, entry, request["params"], request["seed"])
-    values = {n: v.to(device) if isinstance(v, torch.Tensor) else v
-              for n, v in inputs.values.items()}
-    values = make_callables(inputs_path, request.get("callables") or {}, values)
-    args = [v for n, v in values.items() if n not in inputs.keywords]
-    kwargs = {n: values[n] for n in inputs.keywords}
-    reference = load_module(Path(request["reference"]))
-    baselines = getattr(reference, "BENCH_BASELINES", {}) or {}
-    fns: dict[str, Callable[..., Any]] = {
-        "user": functions[entry], "reference": baselines.get(entry) or getattr(reference, entry)}
-    if device == "cuda" and request.get("kernel"):
-        kernel = load_module(Path(request["kernel"]))
-        if callable(getattr(kernel, entry, None)):
-            fns["triton"] = getattr(kernel, entry)
-    # The correctness run's memory limits are for the solution's first run; timing large
-    # sizes needs room for the reference too.
-    set_address_space_limit(None)
-    with torch.no_grad():
-        if device == "cpu":
-            return _cpu(fns, args, kwargs, int(request.get("threads", CPU_THREADS)),
-                        float(request.get("budget_s", CPU_BUDGET_S)))
-        return _cuda(fns, args, kwargs)
+class Rejected(Exception):
+    """The timed calls cannot be trusted (wrong output, broken conversation); the message
+    says why, in one line."""
 
 
-def _cpu(fns: Mapping[str, Callable[..., Any]], args: list[Any], kwargs: dict[str, Any],
-         threads: int, budget_s: float) -> dict[str, Any]:
-    import ctypes
+class Endpoint(Protocol):
+    """What the benchmark needs of a child process (`runner.ChildProcess` is one)."""
 
-    import torch
-    from torch.utils.benchmark import Timer
+    def send(self, message: Any) -> None: ...
 
-    torch.set_num_threads(threads)
-    try:  # back to glibc's usual behaviour for big blocks (see tripwire.make_malloc_predictable)
-        ctypes.CDLL(None).mallopt(-3, 32 * 1024 * 1024)
-    except (OSError, AttributeError):
-        pass
-    estimate: dict[str, float] = {}
-    for label, fn in fns.items():
-        for _ in range(2):
-            fn(*args, **kwargs)
-        start = _perf_counter()
-        fn(*args, **kwargs)
-        estimate[label] = max(_perf_counter() - start, 1e-7)
-    number = {label: max(1, int(0.03 / est)) for label, est in estimate.items()}
-    # Timer.timeit(n) first runs max(n // 100, 2) untimed warm-up calls: budget for them.
-    per_round = sum((number[label] + max(number[label] // 100, 2)) * estimate[label]
-                    for label in fns)
-    rounds = int(min(25, max(5, budget_s / per_round)))
-    timers = {label: Timer("fn(*args, **kwargs)", globals={"fn": fn, "args": args,
-                                                          "kwargs": kwargs},
-                           num_threads=threads, timer=_perf_counter)
-              for label, fn in fns.items()}
-    samples: dict[str, list[float]] = {label: [] for label in fns}
-    order = list(fns)
-    for r in range(rounds):
-        for label in order if r % 2 == 0 else order[::-1]:
-            samples[label].append(float(timers[label].timeit(number[label]).mean))
-    return {"device": "cpu", "threads": threads, "paired": True, "samples": samples}
+    def signal(self, signum: int) -> None: ...
 
 
-def _cuda(fns: Mapping[str, Callable[..., Any]], args: list[Any], kwargs: dict[str, Any]
-          ) -> dict[str, Any]:
-    import torch
-    from triton.testing import do_bench
+#: Rounds of timed calls (one fresh input set each); the first is a warm-up, not counted.
+MIN_ROUNDS = 6
+MAX_ROUNDS = 16
+#: Ratios beyond this (either way) are flagged for a second look: a real 10× win over an
+#: idiomatic same-precision baseline is rare, a measurement or caching trick is not.
+SUSPICIOUS_RATIO = 10.0
 
-    samples: dict[str, list[float]] = {}
-    for label, fn in fns.items():
-        times = do_bench(lambda fn=fn: fn(*args, **kwargs), warmup=25, rep=200,
-                         return_mode="all")
-        samples[label] = [t / 1e3 for t in times]  # ms → s
-    return {"device": "cuda", "threads": None, "paired": False, "samples": samples,
-            "gpu": torch.cuda.get_device_name()}
+
+@dataclass
+class Benchmark:
+    """The parent's side of the timing conversation with two processes.
+
+    `user` runs the solution; `baseline` is a process that never loaded user code and serves
+    `labels` ("reference", and on CUDA possibly "triton"). Every round sends one fresh input
+    set (`make_inputs(round)`) to both; then, in alternating order, each function is called
+    once on it. The clock is this process's: from sending "go" until "done" arrives —
+    nothing the solution does can rewrite it. While the baseline runs, the user's whole
+    process group is stopped (SIGSTOP), so no thread of the solution can compete for the CPU
+    or hold a lock. Every timed output of the solution is checked (`check`) against the
+    baseline's output for the same inputs."""
+
+    user: Endpoint
+    baseline: Endpoint
+    labels: list[str]
+    receive: Callable[[Endpoint, str], Any]  # the next message of that type (raises Rejected)
+    make_inputs: Callable[[int], dict[str, Any]]  # the "inputs" message of a round
+    check: Callable[[Any, Any], str | None]  # ("output" messages: user's, baseline's) → problem
+    device: str
+    budget_s: float = CPU_BUDGET_S
+
+    def run(self) -> dict[str, Any]:
+        """Raw samples (seconds) for `summarize`; raises `Rejected`."""
+        samples: dict[str, list[float]] = {label: [] for label in ("user", *self.labels)}
+        spent = 0.0
+        checked = 0
+        for round_ in range(MAX_ROUNDS):
+            inputs = {"type": "inputs", **self.make_inputs(round_)}
+            for side in (self.user, self.baseline):
+                side.send(inputs)
+            for side in (self.user, self.baseline):
+                self.receive(side, "loaded")
+            order = ["user", *self.labels]
+            if round_ % 2:
+                order.reverse()
+            outputs: dict[str, Any] = {}
+            times: dict[str, float] = {}
+            for label in order:
+                times[label], outputs[label] = self._call(label)
+            problem = self.check(outputs["user"], outputs["reference"])
+            if problem is not None:
+                raise Rejected(f"the output of timed call {round_ + 1} is wrong: {problem} — "
+                               "a cached or stale result?")
+            checked += 1
+            if round_ == 0:
+                continue  # warm-up
+            for label, seconds in times.items():
+                samples[label].append(seconds)
+            spent += sum(times.values())
+            if round_ + 1 >= MIN_ROUNDS and spent >= self.budget_s:
+                break
+        for side in (self.user, self.baseline):
+            side.send({"type": "end"})
+        return {"device": self.device, "threads": 1 if self.device == "cpu" else None,
+                "paired": True, "samples": samples, "checked": checked}
+
+    def _call(self, label: str) -> tuple[float, Any]:
+        side = self.user if label == "user" else self.baseline
+        stopped = side is not self.user
+        if stopped:
+            self.user.signal(signal.SIGSTOP)
+        try:
+            if self.device == "cuda":
+                side.send({"type": "prepare"})
+                self.receive(side, "prepared")
+            started = _perf_counter()
+            side.send({"type": "go", "label": label})
+            self.receive(side, "done")
+            elapsed = _perf_counter() - started
+        finally:
+            if stopped:
+                self.user.signal(signal.SIGCONT)
+        output = self.receive(side, "output")
+        if output.get("error"):
+            error = output["error"]
+            who = "your function" if label == "user" else f"the {label}"
+            raise Rejected(f"{who} raised {error.get('type')}: "
+                           f"{str(error.get('message', '')).splitlines()[0:1]} during timing")
+        return elapsed, output

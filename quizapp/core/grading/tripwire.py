@@ -181,6 +181,24 @@ def vm_size() -> int | None:
     return None
 
 
+def vm_data() -> int | None:
+    """This process's private data size in bytes (`VmData`: heap and private anonymous
+    mappings, what `RLIMIT_DATA` limits; Linux), else None."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def data_limit() -> int:
+    """The current soft RLIMIT_DATA."""
+    return resource.getrlimit(resource.RLIMIT_DATA)[0]
+
+
 def make_malloc_predictable() -> None:
     """Ask glibc to map every large block with mmap and give it back on free.
 
@@ -193,6 +211,16 @@ def make_malloc_predictable() -> None:
         libc.mallopt(-3, 64 * 1024)  # M_MMAP_THRESHOLD
         libc.mallopt(-1, 64 * 1024)  # M_TRIM_THRESHOLD
         libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def restore_malloc_defaults() -> None:
+    """Undo `make_malloc_predictable` for timing: big blocks reused from the heap again."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 32 * 1024 * 1024)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 64 * 1024 * 1024)  # M_TRIM_THRESHOLD
     except (OSError, AttributeError):
         pass
 

@@ -10,7 +10,6 @@ costs a fork, not an `import torch`.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,23 +33,27 @@ class Check:
 
 
 def mistake_source(drill: Drill, mistake_id: str) -> str:
-    """A user-like solution file that *is* the known mistake `mistake_id` (reference for the
-    entries it leaves alone). It loads reference.py and mistakes.py from its own folder:
-    write them beside it (`write_mistake_file` does)."""
+    """A self-contained, user-like solution file that *is* the known mistake `mistake_id`
+    (the reference for the entries it leaves alone). reference.py and mistakes.py are
+    embedded as source text: the grading sandbox (rightly) lets a solution read nothing
+    beside its own file."""
+    sources = {name: drill.solution_file(name).read_text(encoding="utf-8")
+               for name in ("reference", "mistakes")}
     lines = [
         f'"""The known mistake {mistake_id} of {drill.id}, as a solution file."""',
-        "import importlib.util as _util",
-        "import os as _os",
+        "import sys as _sys",
+        "import types as _types",
         "",
-        "def _load(name):",
-        "    path = _os.path.join(_os.path.dirname(__file__), '_' + name + '.py')",
-        "    spec = _util.spec_from_file_location('_user_' + name, path)",
-        "    module = _util.module_from_spec(spec)",
-        "    spec.loader.exec_module(module)",
+        "def _load(name, source):",
+        "    module = _types.ModuleType('_user_' + name)",
+        "    module.__file__ = '<embedded ' + name + '.py>'",
+        "    _sys.modules[module.__name__] = module",
+        "    exec(compile(source, module.__file__, 'exec'), module.__dict__)",
         "    return module",
         "",
-        "_ref = _load('reference')",
-        f"_variant = next(m for m in _load('mistakes').MISTAKES if m['id'] == {mistake_id!r})",
+        f"_ref = _load('reference', {sources['reference']!r})",
+        f"_variant = next(m for m in _load('mistakes', {sources['mistakes']!r}).MISTAKES",
+        f"                if m['id'] == {mistake_id!r})",
     ]
     for entry in drill.entry_points:
         lines.append(f"{entry.name} = _variant.get({entry.name!r}) or _ref.{entry.name}")
@@ -58,11 +61,8 @@ def mistake_source(drill: Drill, mistake_id: str) -> str:
 
 
 def write_mistake_file(folder: Path, drill: Drill, mistake_id: str) -> Path:
-    """Write the mistake's solution file (and copies of reference.py, mistakes.py) into
-    `folder`, which should be the mistake's own folder."""
+    """Write the mistake's (self-contained) solution file into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("reference", "mistakes"):
-        shutil.copyfile(drill.solution_file(name), folder / f"_{name}.py")
     path = folder / f"{drill.id}__{mistake_id}.py"
     path.write_text(mistake_source(drill, mistake_id), encoding="utf-8")
     return path
