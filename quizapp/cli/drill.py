@@ -214,6 +214,9 @@ def print_result(result: Any, out: Any = None) -> None:
     mark = _MARK.get(result.status, "?")
     where = f"{result.track}, {result.device}" + (", interpreted" if result.interpreted else "")
     write(f"{mark} {result.drill} ({where}): {result.status.upper()} — {result.message}\n")
+    isolation = getattr(result, "isolation", None)
+    if isolation is not None and isolation.level != "full":
+        write(f"  {isolation.line()}\n")
     if result.cases:
         passed = sum(1 for c in result.cases if c.passed)
         write(f"  {passed} of {len(result.cases)} cases passed\n")
