@@ -15,7 +15,8 @@ Public API (importing it never imports torch; torch is loaded when a grade start
 Modules: `grader` (the orchestration), `runner` (the child process and its channels),
 `zygote` (the trusted forking process and subreaper), `child` (what runs in the sandbox),
 `sandbox` (Landlock, privileges, hard limits, environment), `protocol` (the private
-channel), `compare` (verdicts and messages), `static` (source checks), `tripwire` (runtime guards inside the child),
+channel), `compare` (verdicts and messages), `static` (source checks), `tripwire`
+(runtime guards inside the child),
 `solutions` (references and known mistakes), `offline` (judging a drill's own code, for
 drill checks), `timing` (--bench). Case inputs come from the drill's bundle
 (`quizapp.core.drills.build_inputs`).
