@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 import pytest
-from drill_helpers import SOLUTIONS, grade, write
 
 from quizapp.core import paths
 from quizapp.core.grading import sandbox
+from tests.drills.drill_helpers import SOLUTIONS, grade, write
 
 HAS_LANDLOCK = sandbox.landlock_abi() > 0
 needs_landlock = pytest.mark.skipif(not HAS_LANDLOCK, reason="this kernel has no Landlock")

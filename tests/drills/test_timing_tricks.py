@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from drill_helpers import grade, write
 
 from quizapp.core.grading.timing import summarize, verdict
+from tests.drills.drill_helpers import grade, write
 
 BASELINE_RMS = """
 import torch
