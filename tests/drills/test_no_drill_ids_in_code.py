@@ -23,6 +23,8 @@ VEHICLES = {
     # on a bundled drill that has the feature
     "tests/drills/test_grading_api.py",
     "tests/drills/test_adversarial.py",  # hostile solutions need a real signature to attack
+    "tests/drills/test_isolation.py",  # so do the sandbox's hostile solutions
+    "tests/drills/test_timing_tricks.py",  # and the --bench tricks
     "tests/drills/test_cli_drill.py",  # the CLI's output formats on a real grade
     # Triton kernels: per-kernel launch tables and ahead-of-time compilation
     "tests/drills/test_solutions_kernels.py",
