@@ -42,6 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     verify.add_argument("id", nargs="?", metavar="ID", help="drill id")
     verify.add_argument("--all", action="store_true", help="verify every drill")
     verify.set_defaults(func=verify_cmd)
+    opener = dsub.add_parser("open", help="open the app straight on a drill's workspace")
+    opener.add_argument("id", metavar="ID", help="drill id (see `quizapp drill list`)")
+    opener.add_argument("--track", choices=("torch", "triton"), default=None,
+                        help="the track to open (default: the one you used last)")
+    opener.set_defaults(func=open_cmd)
     watch = dsub.add_parser("watch", help="re-grade your workspace file every time it is saved")
     watch.add_argument("id", metavar="ID", help="drill id")
     watch.add_argument("file", nargs="?", type=Path, metavar="FILE",
@@ -61,6 +66,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     grade.add_argument("--track", choices=("torch", "triton"), default=None,
                        help="override the track detected from the file")
     grade.set_defaults(func=grade_cmd)
+
+
+def open_cmd(args: argparse.Namespace) -> int:
+    """`quizapp drill open ID [--track T]`: the TUI on that drill's workspace."""
+    from quizapp.core.drills import get_drill
+    from quizapp.tui.app import QuizApp
+
+    drill = get_drill(args.id)  # an unknown id is one clear line, before the app starts
+    if args.track is not None and args.track not in drill.tracks:
+        raise UsageError(f"drill '{args.id}' has no {args.track} track "
+                         f"(tracks: {', '.join(drill.tracks)})")
+    app = QuizApp(start="drill", drill=args.id, track=args.track)
+    app.run()
+    return app.return_code or 0
 
 
 # --------------------------------------------------------------------------- list / start

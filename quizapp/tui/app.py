@@ -112,8 +112,9 @@ class QuizApp(App[None]):
     def __init__(self, start: str = "home", topics: Iterable[str] = (), length: int = 10, *,
                  seed: int | None = None, now: Callable[[], datetime] | None = None,
                  clock: Callable[[], float] | None = None, config: Config | None = None,
-                 content: Content | None = None, warm_grader: bool = True) -> None:
-        if start not in ("home", "quiz", "review"):
+                 content: Content | None = None, warm_grader: bool = True,
+                 drill: str | None = None, track: str | None = None) -> None:
+        if start not in ("home", "quiz", "review", "drill"):
             raise UsageError(f"unknown start screen '{start}'")
         if not 1 <= length <= 200:
             raise UsageError(f"-n must be from 1 to 200, got {length}")
@@ -135,6 +136,9 @@ class QuizApp(App[None]):
         self.config = config or load_config()
         self.start = start
         self.start_length = length
+        #: `quizapp drill open ID [--track T]`: the drill (and track) to open at start.
+        self.start_drill = drill
+        self.start_track = track
         self._seed = seed
         self._rng = random.Random(seed)
         self._now = now
@@ -217,6 +221,8 @@ class QuizApp(App[None]):
             self.start_quiz(QuizSpec(topics=self.start_topics, length=self.start_length))
         elif self.start == "review":
             self.action_open("review")
+        elif self.start == "drill" and self.start_drill:
+            self.open_drill(self.start_drill, self.start_track)
 
     # ------------------------------------------------------------------ language
 
@@ -297,14 +303,14 @@ class QuizApp(App[None]):
             return None
         return getattr(module, class_name)()
 
-    def open_drill(self, drill_id: str) -> None:
-        """Open the workspace of a drill."""
+    def open_drill(self, drill_id: str, track: str | None = None) -> None:
+        """Open the workspace of a drill (on `track`, default: the one used last)."""
         if self.content is None or drill_id not in self.content.drills:
             self.notify(self.tr("Unknown drill: {d}").format(d=drill_id), severity="error")
             return
         from quizapp.tui.screens.drill import DrillScreen
 
-        self.push_screen(DrillScreen(self.content.drills[drill_id]))
+        self.push_screen(DrillScreen(self.content.drills[drill_id], track))
 
     def start_quiz(self, spec: QuizSpec, *, title: str = "") -> None:
         """Start a quiz session with the questions `spec` chooses."""

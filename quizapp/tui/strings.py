@@ -95,7 +95,7 @@ ZH: dict[str, str] = {
     "✓ passed": "✓ 通过",
     "{r}× the reference's time": "用时为参考实现的 {r}×",
     "space ticks · none ticked = any": "空格勾选 · 不勾 = 全部",
-    "(run {n})": "（第 {n} 次）",
+    "(grade {n} since you opened the drill)": "（打开本练习以来第 {n} 次评测）",
     "✗ {status}": "✗ {status}",
     # ---------------------------------------------------------------- quiz setup
     "New quiz": "新测验",
@@ -297,7 +297,7 @@ ZH: dict[str, str] = {
     "banned": "使用了禁用 API",
     "not run": "未运行",
     "cancelled": "已取消",
-    "{p}/{n} cases": "{p}/{n} 个用例",
+    "{p} of {n} cases passed": "{n} 个用例中通过 {p} 个",
     "(Triton interpreter)": "（Triton 解释器）",
     "Looks like a known mistake: {t}": "看起来是一个常见错误：{t}",
     "Case": "用例",
@@ -320,4 +320,26 @@ ZH: dict[str, str] = {
     # ---------------------------------------------------------------- daily loop (issue 14)
     "{n} unanswered (counted as missed)": "{n} 题未作答（记为答错）",
     "time used {m}:{s:02d} of {lm}:{ls:02d}": "用时 {m}:{s:02d}／{lm}:{ls:02d}",
+    "Statement ⇄ editor": "题目 ⇄ 编辑器",
+    ("Move the keyboard between the statement (arrows scroll it) and the editor (Tab indents "
+     "there)"):
+        "在题目（方向键滚动）和编辑器（Tab 缩进）之间切换键盘焦点",
+    ("No timing: without a GPU the Triton track runs in Triton's interpreter "
+     "(TRITON_INTERPRET=1), which is far too slow for a time to mean anything. "
+     "Time it on a machine with an NVIDIA GPU."):
+        ("没有计时：没有 GPU 时 Triton 路线在 Triton 解释器（TRITON_INTERPRET=1）中运行，"
+         "慢到计时毫无意义。请在有 NVIDIA GPU 的机器上计时。"),
+    "No timing: only a passing solution is timed.": "没有计时：只有通过的解答才会计时。",
+    "No timing was reported for this run.": "这次运行没有计时结果。",
+    ("Any key can be remapped in {path} (section [keys]; the README lists the names)."):
+        "任何按键都可以在 {path} 中重新映射（[keys] 一节；名称见 README）。",
+    "Cram: choose a topic": "突击：选择主题",
+    "Review: rating": "复习：评分",
+    "Follow-ups": "追问",
+    "After a pass: a short quiz on the questions that go with this drill":
+        "通过之后：针对本练习的追问小测",
+    "Passed. F7 asks the {n} follow-up questions an interviewer would ask next.":
+        "通过。按 F7 回答面试官接下来会问的 {n} 道追问。",
+    "This drill has no follow-up questions.": "本练习没有追问题目。",
+    "Follow-ups: {d}": "追问：{d}",
 }

@@ -128,6 +128,12 @@ async def test_failing_then_passing_solution(drill_app: Any) -> None:
         assert [r.passed for r in drill_app.store.drill_results("rmsnorm")] == [False, True]
         # A pass closes the round: the next attempt starts with no hints used.
         assert drill_app.store.get_setting("drill.hints.rmsnorm") == 0
+        # The pass is a review of the drill's card: Hard, after a hint and a failed run.
+        logs = drill_app.store.conn.execute(
+            "SELECT rating FROM review_log WHERE card_id = 'd:rmsnorm'").fetchall()
+        assert [row[0] for row in logs] == [2]
+        # The verdict counts passes in words ("24 of 24 cases passed", not "24/24").
+        assert " of " in status(results) and "cases passed" in status(results)
 
 
 async def test_a_looping_solution_is_cancelled_and_the_ui_stays_live(make_app: Any) -> None:

@@ -1,6 +1,6 @@
 """Drill: RMSNorm, Triton track (see `quizapp drill list`, or the statement in the app).
 
-Grade with:  quizapp grade rmsnorm rmsnorm_triton.py
+Grade with:  quizapp grade rmsnorm --track triton   (or: quizapp drill watch rmsnorm --track triton)
 Without a GPU the grader runs this under TRITON_INTERPRET=1 by itself.
 The launcher below is complete; write the kernel body.
 """

@@ -1,6 +1,6 @@
 """Drill: FlashAttention's online softmax, Triton track (see the statement in the app).
 
-Grade with:  quizapp grade softmax_merge softmax_merge_triton.py
+Grade with:  quizapp grade softmax_merge --track triton   (or: quizapp drill watch softmax_merge --track triton)
 Without a GPU the grader runs this under TRITON_INTERPRET=1 by itself.
 The launcher and the block loop below are complete; write the merge kernel's body.
 """

@@ -71,6 +71,10 @@ class DrillScreen(Screen):
                 tooltip="Write the editor to your workspace file"),
         Binding("ctrl+g", "hint", "Hint", id="drill.hint",
                 tooltip="Reveal the next hint (hints used are recorded with your grades)"),
+        # priority: the editor's own F6/F7 (select line / all) are also on shift+arrows, ctrl+a.
+        Binding("f6", "switch_focus", "Statement ⇄ editor", id="drill.focus", priority=True,
+                tooltip="Move the keyboard between the statement (arrows scroll it) and the "
+                        "editor (Tab indents there)"),
         Binding("f3", "toggle_statement", "Statement", id="drill.statement",
                 tooltip="Show or hide the statement beside the editor"),
         Binding("f4", "toggle_watch", "Watch", id="drill.watch",
@@ -79,6 +83,8 @@ class DrillScreen(Screen):
                 tooltip="Switch between the PyTorch and the Triton track"),
         Binding("ctrl+o", "external_editor", "$EDITOR", id="drill.editor",
                 tooltip="Edit the file in $EDITOR (the app waits), then reload it"),
+        Binding("f7", "followups", "Follow-ups", id="drill.followups", priority=True,
+                tooltip="After a pass: a short quiz on the questions that go with this drill"),
         Binding("f8", "reset", "Reset", id="drill.reset",
                 tooltip="Replace your file with the starter (asks first)"),
         Binding("escape", "back", "Back", id="drill.back",
@@ -89,6 +95,8 @@ class DrillScreen(Screen):
         super().__init__()
         self.drill = drill
         self.track = track or "torch"
+        #: A track named by the caller (`quizapp drill open --track`) wins over the last used.
+        self.track_given = track is not None
         self.path = workspace_file(drill.id, self.track)
         self.cancel_event: threading.Event | None = None
         self.grading = False
@@ -99,6 +107,8 @@ class DrillScreen(Screen):
         self.hints_shown = 0
         #: Completed grades, for tests and the status line.
         self.grades_done = 0
+        #: Whether the running (or last) grade asked for timing (ctrl+b).
+        self.bench_requested = False
         #: The file's text as last read or written (the editor is dirty when it differs).
         self.saved_text = ""
         self.editor = TextArea.code_editor("", language="python", id="editor",
@@ -130,7 +140,7 @@ class DrillScreen(Screen):
     def on_mount(self) -> None:
         store = self.qa.store
         saved_track = store.get_setting(f"drill.track.{self.drill.id}")
-        if saved_track in self.drill.tracks and self.track == "torch":
+        if saved_track in self.drill.tracks and not self.track_given:
             self.track = saved_track
         self.hints_shown = int(store.get_setting(f"drill.hints.{self.drill.id}", 0))
         narrow = self.app.size.width < WIDE
@@ -180,7 +190,8 @@ class DrillScreen(Screen):
         self._render_hints()
         self._update_bar()
 
-    def _render_hints(self) -> None:
+    def _render_hints(self) -> Any:
+        """Draw the revealed hints; returns the mount's awaitable (await it to lay out)."""
         lang = self.lang
         total = len(self.drill.hints)
         shown = min(self.hints_shown, total)
@@ -188,8 +199,9 @@ class DrillScreen(Screen):
             tr("Hints: {k} of {n} shown (ctrl+g for the next)", lang).format(k=shown, n=total))
         box = self.query_one("#hints", Vertical)
         box.remove_children()
-        box.mount_all(MathMarkdown(f"**{i + 1}.** " + localize(hint, lang), classes="hint")
-                      for i, hint in enumerate(self.drill.hints[:shown]))
+        return box.mount_all(MathMarkdown(f"**{i + 1}.** " + localize(hint, lang),
+                                          classes="hint")
+                             for i, hint in enumerate(self.drill.hints[:shown]))
 
     def _update_bar(self) -> None:
         lang = self.lang
@@ -298,7 +310,19 @@ class DrillScreen(Screen):
         self.track = tracks[(tracks.index(self.track) + 1) % len(tracks)]
         self.qa.store.set_setting(f"drill.track.{self.drill.id}", self.track)
         self._open_file()
+        self._render_texts()  # "Your file" names the new track's file
         self.query_one(GradeResults).show_idle(self.lang, self._idle_text())
+
+    def action_switch_focus(self) -> None:
+        """Statement → editor → statement, at any width (narrow: the one shown switches)."""
+        pane = self.query_one("#statement-pane")
+        if self.focused is self.editor or not self.has_class("-with-statement"):
+            self.add_class("-with-statement")
+            pane.focus()
+        else:
+            if self.has_class("-narrow"):
+                self.remove_class("-with-statement")
+            self.editor.focus()
 
     def action_toggle_statement(self) -> None:
         """Show or hide the statement (on a narrow terminal: switch statement / editor)."""
@@ -314,8 +338,8 @@ class DrillScreen(Screen):
 
     # ------------------------------------------------------------------ hints
 
-    def action_hint(self) -> None:
-        """Reveal one more hint and count it."""
+    async def action_hint(self) -> None:
+        """Reveal one more hint and count it; the pane scrolls to show all of it."""
         total = len(self.drill.hints)
         if self.hints_shown >= total:
             self.notify(tr("No more hints: that was all of them.", self.lang))
@@ -324,9 +348,12 @@ class DrillScreen(Screen):
         self.qa.store.set_setting(f"drill.hints.{self.drill.id}", self.hints_shown)
         self.add_class("-with-statement")
         self._focus_main()
-        self._render_hints()
+        await self._render_hints()
         pane = self.query_one("#statement-pane")
-        self.call_after_refresh(pane.scroll_end, animate=False)
+        # Keep the pane at its end while the new hint is laid out, so its last line is in
+        # view (the anchor lets go as soon as the user scrolls).
+        pane.anchor()
+        pane.scroll_end(animate=False)
 
     # ------------------------------------------------------------------ grading
 
@@ -337,6 +364,8 @@ class DrillScreen(Screen):
             return None if self.grading else True
         if action == "switch_track":
             return len(self.drill.tracks) > 1
+        if action == "followups":
+            return bool(self._followup_questions()) and self._passed_here()
         return True
 
     def action_grade(self, bench: bool) -> None:
@@ -344,6 +373,7 @@ class DrillScreen(Screen):
         if self.grading or not self.save():
             return
         self.grading = True
+        self.bench_requested = bench
         self.cancel_event = threading.Event()
         self.query_one(GradeResults).show_running(
             self.lang, tr("Grading… (Escape cancels)", self.lang))
@@ -415,6 +445,13 @@ class DrillScreen(Screen):
                        "explanation": dict(result.mistake.explanation)}
         self.grades_done += 1
         results.show_result(data, self.lang, mistake, run=self.grades_done)
+        if result.passed and self._followup_questions():
+            results.show_note(self.lang, tr(
+                "Passed. F7 asks the {n} follow-up questions an interviewer would ask next.",
+                self.lang).format(n=len(self._followup_questions())))
+            self.refresh_bindings()
+        if self.bench_requested and not data.get("timing"):
+            results.show_note(self.lang, self._no_timing_reason(data))
         self._record(result)
         self.call_after_refresh(self.query_one("#results-pane").scroll_home, animate=False)
 
@@ -441,6 +478,40 @@ class DrillScreen(Screen):
         if result.passed and self.hints_shown:
             # A pass closes this round: the next attempt starts without hints.
             store.set_setting(f"drill.hints.{self.drill.id}", 0)
+
+    def _followup_questions(self) -> list[Any]:
+        """The drill's `followups:` that the loaded bank has, in the drill's order."""
+        content = getattr(self.qa, "content", None)
+        if content is None:
+            return []
+        ids = getattr(self.drill, "followups", ()) or ()
+        return [content.bank.questions[i] for i in ids if i in content.bank.questions]
+
+    def _passed_here(self) -> bool:
+        results = [r for r in self.qa.store.drill_results(self.drill.id)
+                   if r.track == self.track]
+        return bool(results) and results[-1].passed
+
+    def action_followups(self) -> None:
+        """A quiz on the drill's follow-up questions (offered once it passes)."""
+        questions = self._followup_questions()
+        if not questions:
+            self.notify(tr("This drill has no follow-up questions.", self.lang))
+            return
+        self.save()
+        self.qa._run_session(questions, mode="quiz",
+                             title=tr("Follow-ups: {d}", self.lang).format(
+                                 d=self.drill.title_in(self.lang)))
+
+    def _no_timing_reason(self, data: dict[str, Any]) -> str:
+        """Why ctrl+b gave no timing."""
+        if data.get("interpreted"):
+            return tr("No timing: without a GPU the Triton track runs in Triton's interpreter "
+                      "(TRITON_INTERPRET=1), which is far too slow for a time to mean anything. "
+                      "Time it on a machine with an NVIDIA GPU.", self.lang)
+        if not data.get("passed"):
+            return tr("No timing: only a passing solution is timed.", self.lang)
+        return tr("No timing was reported for this run.", self.lang)
 
     def _opened_from_review(self) -> bool:
         from quizapp.tui.screens.review import ReviewScreen

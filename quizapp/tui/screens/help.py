@@ -1,16 +1,19 @@
-"""The help screen: every key of the app, by screen, with the id to remap it in the config."""
+"""The help screen (F1): the keys of the screen the user is on first, then the ones that work
+everywhere, then every other screen's — each in the user's words (no class names, no binding
+ids; remapping is explained once, at the bottom)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from quizapp.core import paths
-from quizapp.tui.keys import binding_sections, key_label
+from quizapp.tui.keys import KeySection, binding_sections, key_label
 from quizapp.tui.strings import tr
 
 
@@ -24,6 +27,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen .help-row { height: auto; }
     HelpScreen .help-keys { width: 18; text-style: bold; }
     HelpScreen .help-text { width: 1fr; }
+    HelpScreen .help-remap { color: $text-muted; margin: 1 0 0 0; }
     """
 
     BINDINGS = [
@@ -34,23 +38,21 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         lang = getattr(self.app, "lang", "en")
         with VerticalScroll(id="help-box"):
-            yield Static(tr("Remap any key in {path} under [keys], e.g. "
-                            "\"drill.grade\" = \"ctrl+r,f5\".", lang).format(
-                                path=paths.config_path()), markup=False)
-            for section in binding_sections():
-                yield Static(tr(section.title, lang), classes="help-section", markup=False)
+            for section in ordered_sections(self.app):
+                yield Static(tr(section_title(section), lang), classes="help-section",
+                             markup=False)
                 for run in _runs(section.bindings):
                     first, last = run[0], run[-1]
                     keys = key_label(self.app, first)
-                    ids = first.id or ""
                     if len(run) > 1:  # the number keys: one line for the lot
                         keys = f"{keys}…{key_label(self.app, last)}"
-                        ids = f"{ids}…{(last.id or '').rsplit('.', 1)[-1]}"
-                    text = Content(tr(first.tooltip or first.description, lang)) + \
-                        Content.styled(f"  {ids}", "$text-muted")
                     with Horizontal(classes="help-row"):
                         yield Static(f"  {keys}", classes="help-keys", markup=False)
-                        yield Static(text, classes="help-text")
+                        yield Static(tr(first.tooltip or first.description, lang),
+                                     classes="help-text", markup=False)
+            yield Static(tr("Any key can be remapped in {path} (section [keys]; the README "
+                            "lists the names).", lang).format(path=paths.config_path()),
+                         classes="help-remap", markup=False)
 
     def on_mount(self) -> None:
         lang = getattr(self.app, "lang", "en")
@@ -63,6 +65,41 @@ class HelpScreen(ModalScreen[None]):
     def text(self) -> str:
         """Everything the help shows, as plain text (for tests and screen readers)."""
         return "\n".join(str(w.render()) for w in self.query(Static))
+
+
+#: Section titles that come from a class name, in the user's words.
+_TITLES = {"TopicPicker": "Cram: choose a topic", "RatingBar": "Review: rating"}
+
+
+def section_title(section: KeySection) -> str:
+    """The section's title as the user reads it (English; translated where shown)."""
+    return _TITLES.get(section.title, section.title)
+
+
+def ordered_sections(app: Any) -> list[KeySection]:
+    """The sections of the screen under the help (and of its focused widget) first, then
+    "Everywhere", then the rest in their usual order."""
+    sections = [s for s in binding_sections() if s.title != "Help"]
+    here: list[str] = []
+    stack = list(getattr(app, "screen_stack", []))
+    below = next((sc for sc in reversed(stack) if not isinstance(sc, HelpScreen)), None)
+    if below is not None:
+        node = below.focused
+        while node is not None and node is not below:
+            title = type(node).__dict__.get("HELP_SECTION")
+            for cls in type(node).__mro__:
+                title = title or cls.__dict__.get("HELP_SECTION")
+            if title and title not in here:
+                here.append(title)
+            node = node.parent
+        for cls in type(below).__mro__:
+            title = cls.__dict__.get("HELP_SECTION")
+            if title:
+                if title not in here:
+                    here.append(title)
+                break
+    rank = {title: i for i, title in enumerate([*here, "Everywhere"])}
+    return sorted(sections, key=lambda s: rank.get(s.title, len(rank)))
 
 
 def _runs(bindings: tuple[Binding, ...]) -> list[list[Binding]]:

@@ -38,14 +38,14 @@ def _ms(value: float | None) -> str:
 
 
 def status_line(result: dict[str, Any], lang: str) -> Content:
-    """`✓ passed — 24/24 cases` or `✗ failed — 20/24 cases: <message>`."""
+    """`✓ passed — 24 of 24 cases passed` or `✗ failed — 20 of 24 cases passed: <message>`."""
     cases = result.get("cases") or []
     passed = sum(1 for c in cases if c.get("passed"))
     status = result.get("status", "error")
     mark = "✓" if status == "passed" else "✗"
     head = f"{mark} {tr(status, lang)}"
     if cases:
-        head += " — " + tr("{p}/{n} cases", lang).format(p=passed, n=len(cases))
+        head += " — " + tr("{p} of {n} cases passed", lang).format(p=passed, n=len(cases))
     line = Content.styled(head, f"bold {STATUS_STYLES.get(status, '$text')}")
     message = result.get("message") or ""
     if result.get("mistake") and " — looks like " in message:
@@ -106,6 +106,8 @@ class GradeResults(Vertical):
     GradeResults DataTable { height: auto; max-height: 16; }
     GradeResults .output { color: $text-muted; background: $surface; padding: 0 1; }
     GradeResults .hidden { display: none; }
+    GradeResults .note { color: $text-warning; margin: 1 0 0 0; }
+    GradeResults .case-detail { color: $text-muted; padding: 0 1; margin: 0 0 1 0; }
     GradeResults.-running .mistake-title, GradeResults.-running .mistake,
     GradeResults.-running DataTable, GradeResults.-running .section,
     GradeResults.-running .output { display: none; }
@@ -127,9 +129,31 @@ class GradeResults(Vertical):
         # Timing before the cases: once everything passes, speed is the news.
         yield Static(classes="section timing-title hidden", markup=False)
         yield DataTable(id="timing", cursor_type="none", classes="hidden")
+        yield Static(classes="note hidden", markup=False)
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True, classes="hidden")
+        # The selected case's message in full (the table cuts long messages).
+        yield Static(classes="case-detail hidden", markup=False)
         yield Static(classes="section output-title hidden", markup=False)
         yield Static(classes="output hidden", markup=False)
+
+    def show_note(self, lang: str, text: str) -> None:
+        """A line under the verdict (e.g. why ctrl+b gave no timing)."""
+        note = self.query_one(".note", Static)
+        note.update(text)
+        note.remove_class("hidden")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "cases":
+            self._show_case_detail(event.cursor_row)
+
+    def _show_case_detail(self, index: int) -> None:
+        detail = self.query_one(".case-detail", Static)
+        rows = case_rows(self.result or {}, self.lang)
+        if not 0 <= index < len(rows) or not rows[index][4]:
+            detail.add_class("hidden")
+            return
+        detail.update(f"{rows[index][0]}: {rows[index][4]}")
+        detail.remove_class("hidden")
 
     def show_idle(self, lang: str, text: str) -> None:
         """No result yet: one line of guidance."""
@@ -150,6 +174,7 @@ class GradeResults(Vertical):
         that an unchanged verdict still visibly comes from the new run."""
         self.result = result
         self.run = run
+        self.query_one(".note", Static).add_class("hidden")
         self.mistake_texts = mistake_texts
         self.lang = lang
         self.remove_class("-running")
@@ -167,8 +192,9 @@ class GradeResults(Vertical):
             return
         line = status_line(result, lang)
         if self.run > 1:
-            line += Content.styled("  " + tr("(run {n})", lang).format(n=self.run),
-                                   "$text-muted")
+            # Says the verdict is fresh even when it reads the same as the last one.
+            line += Content.styled("  " + tr("(grade {n} since you opened the drill)", lang)
+                                   .format(n=self.run), "$text-muted")
         self.query_one(".status", Static).update(line)
         mistake = result.get("mistake")
         title_w = self.query_one(".mistake-title", Static)
@@ -186,6 +212,7 @@ class GradeResults(Vertical):
         fill_table(cases, [tr("Case", lang), tr("Result", lang), tr("Max abs err", lang),
                            tr("Max rel err", lang), tr("Message", lang)], rows, max_width=70)
         cases.set_class(not rows, "hidden")
+        self._show_case_detail(cases.cursor_row if rows else -1)
         timing = result.get("timing")
         timing_table = self.query_one("#timing", DataTable)
         if timing:
