@@ -61,7 +61,8 @@ def _dpo(logps: Callable[[Tensor, Tensor], Tensor], *, subtract_reference: bool 
             loss = -(1 - eps) * F.logsigmoid(h) - eps * F.logsigmoid(-h)
         scale = beta if reward_beta else 1.0
         dt = policy_chosen_logits.dtype
-        return (loss.mean().to(dt), (scale * (pc - rc)).to(dt), (scale * (pr - rr)).to(dt))
+        return (loss.mean().to(dt), (scale * (pc - rc)).detach().to(dt),
+                (scale * (pr - rr)).detach().to(dt))
 
     return dpo_loss
 

@@ -393,15 +393,28 @@ class _Child:
                    grad_names: list[str], result: dict[str, Any]) -> None:
         import torch
 
-        if not isinstance(out, torch.Tensor) or list(out.shape) != case["expect_shape"]:
-            return  # the output check already fails; gradients would say nothing new
-        if not out.requires_grad:
+        expected = case["grad_output"]
+        if isinstance(expected, (tuple, list)):  # a tuple result: one cotangent per item
+            if not isinstance(out, tuple) or len(out) != len(expected):
+                return  # the output check already fails; gradients would say nothing new
+            items, cotangents = list(out), list(expected)
+            shapes = case["expect_shape"]
+        else:
+            items, cotangents, shapes = [out], [expected], [case["expect_shape"]]
+        pairs = []
+        for item, cotangent, shape in zip(items, cotangents, shapes, strict=False):
+            if cotangent is None:
+                continue
+            if not isinstance(item, torch.Tensor) or list(item.shape) != shape:
+                return  # the output check already fails
+            if item.requires_grad:
+                pairs.append((item, cotangent.to(device=item.device, dtype=item.dtype)))
+        if not pairs:
             result["grad_error"] = {"not_differentiable": True}
             return
-        grad_output = case["grad_output"].to(device=out.device, dtype=out.dtype)
         try:
-            grads = torch.autograd.grad(out, [values[n] for n in grad_names],
-                                        grad_outputs=grad_output, allow_unused=True)
+            grads = torch.autograd.grad([o for o, _ in pairs], [values[n] for n in grad_names],
+                                        grad_outputs=[g for _, g in pairs], allow_unused=True)
         except tripwire.BannedAPIError as err:
             result["status"] = "banned"
             result["api"] = str(err)

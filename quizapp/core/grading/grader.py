@@ -386,7 +386,7 @@ class _Session:
                              "values": p.values, "keywords": list(p.keywords),
                              "callables": dict(self.drill.entry(case.entry).callables),
                              "grad": list(p.grad), "grad_output": p.grad_output,
-                             "expect_shape": list(p.expected.shape) if p.grad else None,
+                             "expect_shape": _shapes(p.expected) if p.grad else None,
                              "budget_bytes": budget if case.memory_budget else None})
         self.child.send({"type": "cases_end"})
         outcome = self._collect(prepared)
@@ -427,11 +427,12 @@ class _Session:
             out = _call(reference, self._callables(entry, values), inputs.keywords)
             prepared.expected_inplace = {n: _detach(values[n]) for n in entry.inplace}
             if prepared.grad:
-                gen = torch.Generator().manual_seed(case.seed + 1)
-                grad_output = torch.randn(out.shape, generator=gen, dtype=torch.float64)
-                prepared.grad_output = grad_output.to(out.dtype)
-                grads = torch.autograd.grad(out, [values[n] for n in prepared.grad],
-                                            grad_outputs=prepared.grad_output, allow_unused=True)
+                prepared.grad_output = _cotangents(out, case.seed + 1)
+                differentiated = _differentiated(out, prepared.grad_output)
+                grads = torch.autograd.grad([o for o, _ in differentiated],
+                                            [values[n] for n in prepared.grad],
+                                            grad_outputs=[g for _, g in differentiated],
+                                            allow_unused=True)
                 prepared.expected_grads = {n: None if g is None else g.detach()
                                            for n, g in zip(prepared.grad, grads, strict=False)}
             prepared.expected = _detach(out)
@@ -1051,3 +1052,37 @@ def _error_text(error: Mapping[str, Any]) -> str:
         code = f": `{error['code']}`" if error.get("code") else ""
         text += f" (line {error['line']}{code})"
     return text
+
+
+def _cotangents(out: Any, seed: int) -> Any:
+    """Random output gradients for the gradient check: one tensor for a tensor result; for a
+    tuple result (`outputs:`), one per floating-point tensor item and None for the others.
+    Every floating item gets one, including those the reference detaches (DPO's rewards): a
+    solution that leaves such an output attached then shows it in its input gradients."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+
+    def one(t: Any) -> Any:
+        if not isinstance(t, torch.Tensor) or not t.is_floating_point():
+            return None
+        return torch.randn(t.shape, generator=gen, dtype=torch.float64).to(t.dtype)
+
+    return tuple(one(t) for t in out) if isinstance(out, tuple) else one(out)
+
+
+def _differentiated(out: Any, cotangents: Any) -> list[tuple[Any, Any]]:
+    """The (output, cotangent) pairs that carry a gradient: the items requiring grad."""
+    import torch
+
+    if not isinstance(out, tuple):
+        out, cotangents = (out,), (cotangents,)
+    return [(o, g) for o, g in zip(out, cotangents, strict=False)
+            if g is not None and isinstance(o, torch.Tensor) and o.requires_grad]
+
+
+def _shapes(expected: Any) -> Any:
+    """The expected output's shape, or one shape per item of a tuple result."""
+    if isinstance(expected, tuple):
+        return [list(t.shape) if hasattr(t, "shape") else None for t in expected]
+    return list(expected.shape)
