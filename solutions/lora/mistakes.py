@@ -44,8 +44,11 @@ def _merge(scale: str = "alpha/r", *, half: bool = False,
         if half:
             # Everything in the weight's own dtype, rounding B·A before the sum.
             return weight + s * (lora_b @ lora_a)
-        delta = lora_a.to(F64).T @ lora_b.to(F64).T if transposed else (
-            lora_b.to(F64) @ lora_a.to(F64))
+        delta = lora_b.to(F64) @ lora_a.to(F64)
+        if transposed and delta.shape[0] == delta.shape[1]:
+            # Aᵀ·Bᵀ = (B·A)ᵀ: only square layers accept it, and there it is silently wrong
+            # (other shapes raise, so the bug lives on in square layers only).
+            delta = delta.T
         return (weight.to(F64) + s * delta).to(weight.dtype)
 
     return merge_lora

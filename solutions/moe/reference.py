@@ -52,11 +52,13 @@ def moe_forward_same_precision(x: torch.Tensor, router_weight: torch.Tensor, w1:
                                w2: torch.Tensor, w3: torch.Tensor, top_k: int,
                                ) -> tuple[torch.Tensor, torch.Tensor]:
     """Hugging Face Mixtral's sparse block in the inputs' precision (the `--bench` baseline):
-    softmax in float32, torch.topk, a loop over the experts that were hit."""
+    softmax in float32, the top-k experts, a loop over the experts that were hit."""
     experts = router_weight.shape[0]
     logits = x @ router_weight.T
     probs = F.softmax(logits, dim=1, dtype=torch.float)
-    gates, chosen = torch.topk(probs, top_k, dim=-1)
+    # The contract's tie rule (lower id) needs a stable sort; torch.topk makes no promise.
+    gates, chosen = (t[:, :top_k] for t in torch.sort(probs, dim=-1, descending=True,
+                                                      stable=True))
     gates = (gates / gates.sum(dim=-1, keepdim=True)).to(x.dtype)
     y = torch.zeros_like(x)
     mask = F.one_hot(chosen, num_classes=experts).permute(2, 1, 0)
