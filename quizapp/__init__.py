@@ -1,3 +1,3 @@
 """quizapp: drill the concepts and the code of LLM / ML-systems interviews in the terminal."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

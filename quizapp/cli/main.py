@@ -13,11 +13,36 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from quizapp import __version__
 from quizapp.core.errors import QuizappError
 
 #: Command modules under quizapp.cli, each with `register(subparsers)`.
-COMMAND_MODULES = ["content", "app", "progress", "drill"]
+COMMAND_MODULES = ["content", "app", "progress", "drill", "doctor"]
+
+
+def installed_version() -> str:
+    """quizapp's version from the installed package's metadata (the source's own
+    `__version__` when it runs from a tree that was never installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("quizapp")
+    except PackageNotFoundError:
+        from quizapp import __version__
+
+        return __version__
+
+
+class _VersionAction(argparse.Action):
+    """`--version`, read from the package metadata only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"quizapp {installed_version()}")
+        parser.exit(0)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every command module registered."""
     parser = _Parser(prog="quizapp", description="Drill the concepts and the code of LLM / "
                      "ML-systems interviews. With no command, opens the app.")
-    parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
+    parser.add_argument("--version", action=_VersionAction,
+                        help="show quizapp's version and exit")
     parser.set_defaults(func=None)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:

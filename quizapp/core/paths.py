@@ -2,6 +2,10 @@
 
 Every other module asks this one for a location, so that `QUIZAPP_HOME` (tests always set it)
 redirects all user state at once.
+
+The bundled data (content/, solutions/) is found in one of two places: in a clone (or an
+editable install) they sit beside the package at the repository root; in an installed wheel
+the build copied them into the package as `quizapp/_data/` (see setup.py).
 """
 
 from __future__ import annotations
@@ -9,8 +13,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-#: The repository root: content/ and solutions/ live beside the package.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def _data_root() -> Path:
+    """The folder holding content/ and solutions/: the installed package's copy when there is
+    one, else the repository root beside the package."""
+    bundled = _PACKAGE / "_data"
+    return bundled if (bundled / "content").is_dir() else _PACKAGE.parent
+
+
+#: Where content/ and solutions/ live: quizapp/_data in a wheel, the repository root in a clone.
+PROJECT_ROOT = _data_root()
+
+
+def data_location() -> str:
+    """"installed package" or "source checkout": where the bundled data is read from."""
+    return "installed package" if PROJECT_ROOT == _PACKAGE / "_data" else "source checkout"
 
 
 def content_dir() -> Path:
