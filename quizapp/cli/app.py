@@ -36,3 +36,12 @@ def run_app(args: argparse.Namespace) -> int:
                   topics=getattr(args, "topic", []), length=getattr(args, "n", 10))
     app.run()
     return app.return_code or 0
+
+
+def run_drill_app(drill_id: str, track: str | None) -> int:
+    """Start the TUI straight on a drill's workspace (`quizapp drill open`)."""
+    from quizapp.tui.app import QuizApp
+
+    app = QuizApp(start="drill", drill=drill_id, track=track)
+    app.run()
+    return app.return_code or 0

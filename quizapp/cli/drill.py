@@ -70,16 +70,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def open_cmd(args: argparse.Namespace) -> int:
     """`quizapp drill open ID [--track T]`: the TUI on that drill's workspace."""
+    from quizapp.cli.app import run_drill_app
     from quizapp.core.drills import get_drill
-    from quizapp.tui.app import QuizApp
 
     drill = get_drill(args.id)  # an unknown id is one clear line, before the app starts
     if args.track is not None and args.track not in drill.tracks:
         raise UsageError(f"drill '{args.id}' has no {args.track} track "
                          f"(tracks: {', '.join(drill.tracks)})")
-    app = QuizApp(start="drill", drill=args.id, track=args.track)
-    app.run()
-    return app.return_code or 0
+    return run_drill_app(args.id, args.track)
 
 
 # --------------------------------------------------------------------------- list / start

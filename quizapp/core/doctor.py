@@ -83,16 +83,21 @@ def _triton() -> Check:
 
 
 def _isolation() -> Check:
-    try:
-        from quizapp.core.grading import sandbox
-    except ImportError:
-        sandbox = None  # type: ignore[assignment]
-    describe = getattr(sandbox, "describe_isolation", None)
-    if describe is not None:
-        level, detail = describe()
-        return Check("isolation", OK if level == "full" else WARN, detail)
-    return Check("isolation", WARN, "separate process with time, memory and output limits; "
-                 "no filesystem sandbox on this build")
+    """What the grader's sandbox (quizapp.core.grading.sandbox) can apply on this kernel."""
+    from quizapp.core.grading.sandbox import landlock_abi, platform_line
+
+    abi = landlock_abi()
+    if abi < 1:
+        return Check("isolation", WARN, f"partial on {platform_line()} (no Landlock): solutions "
+                     "run in a separate process with time, memory and output limits but can "
+                     "read and write what you can", "on Linux ≥ 5.13, enable Landlock (lsm=)")
+    extras = ["filesystem confined (Landlock ABI " + str(abi) + ")"]
+    extras.append("no TCP" if abi >= 4 else "TCP not blocked (ABI < 4)")
+    extras.append("no signals outside the sandbox" if abi >= 6 else
+                  "signals not scoped (ABI < 6)")
+    level = OK if abi >= 6 else WARN
+    return Check("isolation", level, f"{'full' if level == OK else 'partial'}: "
+                 + ", ".join(extras) + "; hard memory limit; every leftover process killed")
 
 
 def _home() -> tuple[Check, Check]:

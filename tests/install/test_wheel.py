@@ -122,6 +122,18 @@ def test_installed_grade_of_a_starter_fails_cleanly(installed: dict[str, Path]) 
 
 
 @pytest.mark.slow
+def test_installed_drill_verify_passes(installed: dict[str, Path]) -> None:
+    # One drill, not --all: verifying all of them from the wheel would add minutes to CI, and
+    # the clone's suite verifies every drill; this proves the installed references, mistakes
+    # and inputs are all found and readable from outside the clone.
+    drill = sorted(p.name for p in (ROOT / "content" / "drills").iterdir()
+                   if (p / "drill.yaml").is_file())[-1]
+    verified = _quizapp(installed, "drill", "verify", drill, timeout=600)
+    assert verified.returncode == 0, verified.stdout[-3000:] + verified.stderr[-2000:]
+    assert "Traceback" not in verified.stdout + verified.stderr
+
+
+@pytest.mark.slow
 def test_installed_doctor_reports_a_usable_install(installed: dict[str, Path]) -> None:
     doctor = _quizapp(installed, "doctor", "--json")
     report = json.loads(doctor.stdout)
