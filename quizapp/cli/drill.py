@@ -65,6 +65,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     grade.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     grade.add_argument("--track", choices=("torch", "triton"), default=None,
                        help="override the track detected from the file")
+    grade.add_argument("--remote", metavar="HOST", nargs="?", const="", default=None,
+                       help="grade on HOST over ssh (default HOST: [grading] remote in "
+                            "config.toml); the result is shown and recorded here")
+    # Used by --remote on the far side: FILE '-' is read from stdin, progress goes to stderr
+    # as lines, the grade is recorded where it was asked for (here), not there.
+    grade.add_argument("--remote-request", action="store_true", help=argparse.SUPPRESS)
     grade.set_defaults(func=grade_cmd)
 
 
@@ -195,6 +201,10 @@ def _clear_progress(enabled: bool) -> None:
 
 def grade_cmd(args: argparse.Namespace) -> int:
     """Grade a solution; print the verdict (or one JSON object); exit 0 only if it passed."""
+    if args.remote is not None:
+        return _grade_remote(args)
+    if args.remote_request:
+        return _grade_requested(args)
     from quizapp.core.grading import grade_solution
 
     live = not args.json and sys.stderr.isatty()
@@ -208,6 +218,70 @@ def grade_cmd(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         print_result(result)
+    return 0 if result.passed else 1
+
+
+def _grade_remote(args: argparse.Namespace) -> int:
+    """`--remote HOST`: send the file over ssh, show and record the result here."""
+    from quizapp.core.config import load_config
+    from quizapp.core.drills import get_drill, workspace_file
+    from quizapp.core.errors import UsageError
+    from quizapp.core.remote import Remote, grade_remote
+
+    config = load_config()
+    host = args.remote or config.remote
+    if not host:
+        raise UsageError("--remote needs a HOST (or set [grading] remote in config.toml)")
+    drill = get_drill(args.id)
+    if args.track is not None and args.track not in drill.tracks:
+        raise UsageError(f"drill '{args.id}' has no {args.track} track "
+                         f"(tracks: {', '.join(drill.tracks)})")
+    path = args.file.expanduser() if args.file else workspace_file(args.id, args.track or "torch")
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"no solution at {path}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read {path}: {err}") from None
+    live = not args.json and sys.stderr.isatty()
+    remote = Remote.from_settings(host, config.remote_command)
+    try:
+        result = grade_remote(remote, args.id, source, track=args.track, bench=args.bench,
+                              device=args.device, progress=_progress(live))
+    finally:
+        _clear_progress(live)
+    result.path = str(path)
+    _record(result)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        print_result(result)
+    return 0 if result.passed else 1
+
+
+def _grade_requested(args: argparse.Namespace) -> int:
+    """The far side of `--remote`: the solution arrives on stdin (FILE '-'), progress leaves
+    as `quizapp-progress:` lines on stderr, the JSON (with this quizapp's version) on stdout."""
+    import tempfile
+
+    from quizapp.cli.main import installed_version
+    from quizapp.core.grading import grade_solution
+    from quizapp.core.remote import PROGRESS_PREFIX
+
+    def progress(line: str) -> None:
+        sys.stderr.write(PROGRESS_PREFIX + line.replace("\n", " ")[:200] + "\n")
+        sys.stderr.flush()
+
+    with tempfile.TemporaryDirectory(prefix="quizapp-remote-") as folder:
+        file = args.file
+        if file is None or str(file) == "-":
+            file = Path(folder) / f"{args.id}.py"
+            file.write_bytes(sys.stdin.buffer.read())
+        result = grade_solution(args.id, file, track=args.track, bench=args.bench,
+                                device=args.device, progress=progress, record=False)
+    data = result.to_json()
+    data["quizapp_version"] = installed_version()
+    print(json.dumps(data, ensure_ascii=False))
     return 0 if result.passed else 1
 
 
@@ -230,6 +304,8 @@ def print_result(result: Any, out: Any = None) -> None:
     write = out.write
     mark = _MARK.get(result.status, "?")
     where = f"{result.track}, {result.device}" + (", interpreted" if result.interpreted else "")
+    if getattr(result, "host", None):
+        where += f", on {result.host}"
     write(f"{mark} {result.drill} ({where}): {result.status.upper()} — {result.message}\n")
     isolation = getattr(result, "isolation", None)
     if isolation is not None and isolation.level != "full":

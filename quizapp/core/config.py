@@ -14,6 +14,11 @@ mock_minutes = 20        # its time limit
 [content]
 question_dirs = ["~/my-questions"]   # extra question directories (like QUIZAPP_QUESTION_DIRS)
 
+[grading]
+remote = "gpu-box"       # an SSH host (as in ~/.ssh/config): the drill workspace's remote
+                         # grade key and `quizapp grade --remote` without a host use it
+remote_command = "~/.local/bin/quizapp"   # quizapp on that host, when not on its PATH
+
 [keys]                   # binding id = "keys" (comma-separated); ids are on the help screen
 "home.quiz" = "q"
 "drill.grade" = "ctrl+r,f5"
@@ -61,6 +66,9 @@ class Config:
     mock_length: int = 8
     mock_minutes: int = 20
     question_dirs: tuple[Path, ...] = ()
+    #: The SSH host drills are graded on remotely, and quizapp's command there.
+    remote: str | None = None
+    remote_command: str | None = None
     #: Binding id → keys, as Textual's `App.set_keymap` takes them.
     keys: dict[str, str] = field(default_factory=dict)
     #: One line per problem found in the file.
@@ -71,6 +79,7 @@ _SECTIONS: dict[str, set[str]] = {
     "ui": {"language", "theme"},
     "quiz": {"length", "mock_length", "mock_minutes"},
     "content": {"question_dirs"},
+    "grading": {"remote", "remote_command"},
     "keys": set(),
 }
 
@@ -206,6 +215,12 @@ def _read_value(section: str, key: str, value: Any, values: dict[str, Any],
             values["quiz_length" if key == "length" else key] = value
         else:
             problem(f"{name} must be a whole number from {limits[0]} to {limits[1]}")
+    elif section == "grading":
+        if isinstance(value, str) and value.strip() and not value.startswith("-") \
+                and "\n" not in value:
+            values[key] = value.strip()
+        else:
+            problem(f"{name} must be a non-empty string (an SSH host or a command)")
     elif name == "content.question_dirs":
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             values["question_dirs"] = tuple(Path(v).expanduser() for v in value)

@@ -283,6 +283,16 @@ ZH: dict[str, str] = {
     "This drill has only the PyTorch track.": "这个练习只有 PyTorch 赛道。",
     "No more hints: that was all of them.": "没有更多提示了：已全部显示。",
     "Grading… (Escape cancels)": "评测中…（Esc 取消）",
+    "Grade remotely": "远程评测",
+    "Save and grade on the SSH host set as [grading] remote in config.toml (your GPU "
+    "machine); the result is recorded here":
+        "保存并在 config.toml 中 [grading] remote 指定的 SSH 主机（你的 GPU 机器）上评测；"
+        "结果记录在本机",
+    "Grading on {host}… (Escape cancels)": "正在 {host} 上评测…（Esc 取消）",
+    "(graded on {host})": "（在 {host} 上评测）",
+    "No remote host: set [grading] remote = \"HOST\" in config.toml (check it with: "
+    "quizapp remote check HOST)": "没有设置远程主机：在 config.toml 中设置 [grading] remote = "
+    "\"HOST\"（可用 quizapp remote check HOST 检查）",
     "Cancelling…": "正在取消…",
     "Grading cancelled.": "评测已取消。",
     "Watching {p}: save it in any editor to re-grade.":

@@ -238,3 +238,13 @@ async def test_bench_shows_a_timing_table(drill_app: Any) -> None:
         row = [str(c) for c in timing.get_row_at(0)]
         assert row[3].endswith("×")  # the ratio
         assert row[5] in ("faster", "slower", "inconclusive")
+
+
+async def test_remote_grade_key_without_a_host_says_how_to_set_one(drill_app: Any) -> None:
+    async with drill_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_drill(drill_app, pilot)
+        await pilot.press("f9")
+        await pilot.pause()
+        assert not screen.grading
+        notices = [str(n.message) for n in drill_app._notifications]
+        assert any("[grading] remote" in n for n in notices)

@@ -118,6 +118,8 @@ class GradeResult:
     seconds: float = 0.0
     path: str = ""
     isolation: Isolation | None = None
+    #: The SSH host the grade ran on (`quizapp grade --remote`); None for a local grade.
+    host: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -134,7 +136,8 @@ class GradeResult:
                 "track": self.track, "device": self.device, "interpreted": self.interpreted,
                 "output": self.output, "output_truncated_bytes": self.output_truncated,
                 "seconds": round(self.seconds, 3),
-                "isolation": self.isolation.to_json() if self.isolation else None}
+                "isolation": self.isolation.to_json() if self.isolation else None,
+                "host": self.host}
 
 
 # --------------------------------------------------------------------------- limits

@@ -65,6 +65,9 @@ class DrillScreen(Screen):
                 tooltip="Save and grade the solution in the sandbox"),
         Binding("ctrl+b", "grade(True)", "Grade + time", id="drill.bench",
                 tooltip="Save, grade, and time a passing solution against the reference"),
+        Binding("f9", "grade_remote", "Grade remotely", id="drill.remote",
+                tooltip="Save and grade on the SSH host set as [grading] remote in "
+                        "config.toml (your GPU machine); the result is recorded here"),
         Binding("escape", "cancel", "Cancel grading", id="drill.cancel", priority=True,
                 tooltip="Stop the running grade (the sandboxed process is killed)"),
         Binding("ctrl+s", "save", "Save", id="drill.save",
@@ -368,17 +371,28 @@ class DrillScreen(Screen):
             return bool(self._followup_questions()) and self._passed_here()
         return True
 
-    def action_grade(self, bench: bool) -> None:
-        """Save, then grade in a worker thread."""
+    def action_grade(self, bench: bool, remote: str | None = None) -> None:
+        """Save, then grade in a worker thread (on the SSH host `remote` when given)."""
         if self.grading or not self.save():
             return
         self.grading = True
         self.bench_requested = bench
         self.cancel_event = threading.Event()
-        self.query_one(GradeResults).show_running(
-            self.lang, tr("Grading… (Escape cancels)", self.lang))
+        running = tr("Grading… (Escape cancels)", self.lang) if remote is None else \
+            tr("Grading on {host}… (Escape cancels)", self.lang).format(host=remote)
+        self.query_one(GradeResults).show_running(self.lang, running)
         self.refresh_bindings()
-        self._grade(bench, self.cancel_event)
+        self._grade(bench, self.cancel_event, remote)
+
+    def action_grade_remote(self) -> None:
+        """Grade on the configured SSH host (`[grading] remote`), with timing."""
+        host = self.app.config.remote
+        if not host:
+            self.notify(tr("No remote host: set [grading] remote = \"HOST\" in config.toml "
+                           "(check it with: quizapp remote check HOST)", self.lang),
+                        severity="warning")
+            return
+        self.action_grade(True, remote=host)
 
     def action_cancel(self) -> None:
         """Stop the running grade."""
@@ -387,17 +401,30 @@ class DrillScreen(Screen):
             self.query_one(GradeResults).show_running(self.lang, tr("Cancelling…", self.lang))
 
     @work(thread=True, exclusive=True, group="grader", description="Grading the drill")
-    def _grade(self, bench: bool, cancel: threading.Event) -> None:
+    def _grade(self, bench: bool, cancel: threading.Event, remote: str | None = None) -> None:
         # Imported here: the grader (and torch, in its child) is only loaded when grading.
         from quizapp.core.grading import GradingCancelled, grade_solution
 
         def progress(line: str) -> None:
             self.post_message(GradeProgress(line))
 
-        device = default_device()
         try:
-            result = grade_solution(self.drill.id, self.path, track=self.track, bench=bench,
-                                    device=device, cancel=cancel, progress=progress)
+            if remote is not None:
+                from quizapp.core import remote as remote_grading
+
+                source = self.path.read_text(encoding="utf-8")
+                target = remote_grading.Remote.from_settings(
+                    remote, self.app.config.remote_command)
+                result = remote_grading.grade_remote(
+                    target, self.drill.id, source, track=self.track, bench=bench,
+                    device=remote_grading.REMOTE_DEVICE, progress=progress, cancel=cancel)
+                from quizapp.core.grading import record_grade
+
+                record_grade(result)  # a local grade records itself; a remote one is recorded here
+            else:
+                result = grade_solution(self.drill.id, self.path, track=self.track,
+                                        bench=bench, device=default_device(), cancel=cancel,
+                                        progress=progress)
         except GradingCancelled:
             self.app.call_from_thread(self._finished, None, "cancelled")
         except QuizappError as err:

@@ -55,6 +55,9 @@ def status_line(result: dict[str, Any], lang: str) -> Content:
         line += Content(": ") + Content(message)
     if result.get("interpreted"):
         line += Content.styled("  " + tr("(Triton interpreter)", lang), "$text-muted")
+    if result.get("host"):
+        line += Content.styled("  " + tr("(graded on {host})", lang).format(
+            host=result["host"]), "$text-muted")
     return line
 
 
