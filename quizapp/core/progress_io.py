@@ -152,21 +152,23 @@ def _settings(store: Store) -> dict[str, Any]:
 
 def _cards(store: Store) -> Iterator[dict[str, Any]]:
     for row in store.conn.execute(
-        "SELECT card_id, card, created_at, retired FROM cards ORDER BY card_id"
+        "SELECT card_id, card, created_at, retired, suspended FROM cards ORDER BY card_id"
     ):
         yield {"card_id": row["card_id"], "card": json.loads(row["card"]),
-               "created_at": row["created_at"], "retired": bool(row["retired"])}
+               "created_at": row["created_at"], "retired": bool(row["retired"]),
+               "suspended": bool(row["suspended"])}
 
 
 def _reviews(store: Store) -> Iterator[dict[str, Any]]:
     for row in store.conn.execute(
-        "SELECT card_id, rating, reviewed_at, duration_ms, card_before, day, state_before "
-        "FROM review_log ORDER BY reviewed_at, id"
+        "SELECT card_id, rating, reviewed_at, duration_ms, card_before, day, state_before, "
+        "lapse FROM review_log ORDER BY reviewed_at, id"
     ):
         yield {"card_id": row["card_id"], "rating": row["rating"],
                "reviewed_at": row["reviewed_at"], "duration_ms": row["duration_ms"],
                "card_before": json.loads(row["card_before"]) if row["card_before"] else None,
-               "day": row["day"], "state_before": row["state_before"]}
+               "day": row["day"], "state_before": row["state_before"],
+               "lapse": bool(row["lapse"])}
 
 
 def _attempts(store: Store) -> Iterator[dict[str, Any]]:
@@ -449,7 +451,7 @@ def _card_key(entry: Any) -> str:
     try:
         split_card_key(key)
     except ValueError:
-        raise _Bad(f"'card_id' must start with 'q:' or 'd:', got {key!r}") from None
+        raise _Bad(f"'card_id' must start with 'q:', 'd:' or 'm:', got {key!r}") from None
     return key
 
 
@@ -481,17 +483,18 @@ def _merge_card(conn: Any, entry: Any) -> str:
     key = _card_key(entry)
     card = _card(entry.get("card"), key)
     created = _time(entry, "created_at")
-    if entry.get("retired") not in (None, True, False, 0, 1):
-        raise _Bad("'retired' must be true or false")
+    for flag in ("retired", "suspended"):
+        if entry.get(flag) not in (None, True, False, 0, 1):
+            raise _Bad(f"'{flag}' must be true or false")
     row = conn.execute("SELECT last_review FROM cards WHERE card_id = ?", (key,)).fetchone()
     values = (card.to_json(), to_iso(card.due), int(card.state), card.stability,
               to_iso(card.last_review) if card.last_review else None)
     if row is None:
         conn.execute(
             "INSERT INTO cards (card_id, fsrs_id, card, due, created_at, retired, state, "
-            "stability, last_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "stability, last_review, suspended) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (key, fsrs_id(key), values[0], values[1], created, int(bool(entry.get("retired"))),
-             *values[2:]))
+             *values[2:], int(bool(entry.get("suspended")))))
         return "added"
     local = from_iso(row["last_review"]) if row["last_review"] else None
     if card.last_review is not None and (local is None or card.last_review > local):
@@ -519,6 +522,11 @@ def _insert_review(conn: Any, entry: Any) -> bool:
             else int(before.get("state", 2))
     elif state_before not in (0, 1, 2, 3) or isinstance(state_before, bool):
         raise _Bad(f"'state_before' must be 0 to 3, got {_shown(state_before)}")
+    lapse = entry.get("lapse")
+    if lapse is None:  # an export from before lapses were logged: Anki's rule
+        lapse = rating == 1 and state_before == 2
+    elif lapse not in (True, False, 0, 1):
+        raise _Bad(f"'lapse' must be true or false, got {_shown(lapse)}")
     # A review belongs to a card; one exported without its card gets a fresh card row so that
     # the log never points at nothing (its state follows from later reviews on this machine).
     if conn.execute("SELECT 1 FROM cards WHERE card_id = ?", (key,)).fetchone() is None:
@@ -529,8 +537,9 @@ def _insert_review(conn: Any, entry: Any) -> bool:
             (key, fsrs_id(key), fresh.to_json(), reviewed_at, reviewed_at, int(fresh.state)))
     cur = conn.execute(
         "INSERT OR IGNORE INTO review_log (card_id, rating, reviewed_at, duration_ms, "
-        "card_before, day, state_before) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (key, rating, reviewed_at, duration, before_json, str(day), int(state_before)))
+        "card_before, day, state_before, lapse) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (key, rating, reviewed_at, duration, before_json, str(day), int(state_before),
+         int(lapse)))
     return cur.rowcount == 1
 
 

@@ -271,7 +271,8 @@ def forecast(store: Store, now: datetime | None = None, days: int = FORECAST_DAY
     bounds = [to_iso(day_start(today + timedelta(days=i), now)) for i in range(1, days + 1)]
     counts = [0] * days
     for (due,) in store.conn.execute(
-        "SELECT due FROM cards WHERE retired = 0 AND last_review IS NOT NULL AND due < ?",
+        "SELECT due FROM cards WHERE retired = 0 AND last_review IS NOT NULL AND due < ? "
+        "AND suspended = 0",
         (bounds[-1],)
     ):
         counts[bisect.bisect_right(bounds, due)] += 1

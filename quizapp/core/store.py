@@ -63,7 +63,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX drill_results_drill ON drill_results(drill_id, at);
     CREATE TABLE cards (
-        card_id TEXT PRIMARY KEY,         -- 'q:<question id>' or 'd:<drill id>'
+        card_id TEXT PRIMARY KEY,         -- 'q:<question id>', 'd:<drill id>' (and later kinds)
         fsrs_id INTEGER NOT NULL UNIQUE,  -- the integer id the fsrs package needs
         card TEXT NOT NULL,               -- fsrs Card.to_json()
         due TEXT NOT NULL,                -- UTC ISO-8601, mirrored for the queue query
@@ -86,7 +86,7 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL               -- JSON
     );
     """,
-    # 2: review (quizapp/core/review.py). Mirror the fsrs card fields the queue and the stats
+    # 2: review (quizapp/core/review/). Mirror the fsrs card fields the queue and the stats
     # read, so that 10k cards never need a JSON parse each; give every log row its study day
     # and the card's state before the rating, so that heatmaps, streaks and the daily new-card
     # count are index lookups instead of scans of a million rows.
@@ -106,7 +106,7 @@ MIGRATIONS: list[str] = [
                                               ELSE json_extract(card_before, '$.state') END;
     CREATE INDEX review_log_day ON review_log(day, rating, state_before);
     """,
-    # 3: review (quizapp/core/review.py, stats.py). One row of totals per study day, kept
+    # 3: review (quizapp/core/review/, stats.py). One row of totals per study day, kept
     # exact by triggers on every insert, delete (undo) and update of the log, so the calendar,
     # the accuracy chart, streaks and the daily new-card count read a few hundred rows instead
     # of aggregating a million. The per-day index of migration 2 is no longer read: dropped.
@@ -176,6 +176,33 @@ MIGRATIONS: list[str] = [
         WHERE day = NEW.day;
     END;
     DROP INDEX review_log_day;
+    """,
+    # 4: review (quizapp/core/review/cards.py). Suspending a card (it never enters the queue)
+    # and lapses, for leeches. A log row says whether its rating was a lapse (Again on a card
+    # in the Review state, or a known mistake made again); `cards.lapses` is their count per
+    # card, kept exact by triggers as migration 3 does for the daily totals, so listing
+    # leeches never scans the log. Existing logs are counted once here.
+    """
+    ALTER TABLE cards ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE cards ADD COLUMN lapses INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE review_log ADD COLUMN lapse INTEGER NOT NULL DEFAULT 0;
+    UPDATE review_log SET lapse = 1 WHERE rating = 1 AND state_before = 2;
+    UPDATE cards SET lapses = (SELECT count(*) FROM review_log
+                               WHERE review_log.card_id = cards.card_id AND lapse = 1);
+    CREATE TRIGGER cards_lapses_insert AFTER INSERT ON review_log WHEN NEW.lapse = 1
+    BEGIN
+        UPDATE cards SET lapses = lapses + 1 WHERE card_id = NEW.card_id;
+    END;
+    CREATE TRIGGER cards_lapses_delete AFTER DELETE ON review_log WHEN OLD.lapse = 1
+    BEGIN
+        UPDATE cards SET lapses = max(0, lapses - 1) WHERE card_id = OLD.card_id;
+    END;
+    CREATE TRIGGER cards_lapses_update AFTER UPDATE OF lapse, card_id ON review_log
+    BEGIN
+        UPDATE cards SET lapses = max(0, lapses - OLD.lapse) WHERE card_id = OLD.card_id;
+        UPDATE cards SET lapses = lapses + NEW.lapse WHERE card_id = NEW.card_id;
+    END;
+    CREATE INDEX cards_lapses ON cards(lapses) WHERE lapses > 0;
     """,
 ]
 

@@ -20,7 +20,7 @@ from quizapp.tui.strings import ZH
 from tests.tui.conftest import FakeClock, fixture_content
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
-PACKAGE = Path(rv.__file__).resolve().parents[1]
+PACKAGE = Path(rv.__file__).resolve().parents[2]
 OUR_FILES = [PACKAGE / "tui/screens/review.py", PACKAGE / "tui/screens/stats.py",
              *sorted((PACKAGE / "tui/widgets/review").glob("*.py"))]
 

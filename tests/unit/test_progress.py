@@ -131,7 +131,7 @@ def test_merge_keeps_the_later_card_state_and_both_histories(store: Store, tmp_p
      '[{"card_id": "q:a", "rating": 3, "reviewed_at": "2026-01-01T00:00:00"}]}',
      "has no time zone"),
     ('{"format": "quizapp-progress", "version": 1, "cards": [{"card_id": "x"}]}',
-     "must start with 'q:' or 'd:'"),
+     "must start with 'q:', 'd:' or 'm:'"),
 ])
 def test_bad_files_are_one_line_errors_and_import_nothing(store: Store, tmp_path: Path,
                                                           text: str, message: str) -> None:
