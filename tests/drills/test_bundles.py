@@ -87,7 +87,7 @@ def test_mistakes_of_a_drill_can_be_told_apart(drill: Drill) -> None:
     outputs = {mid: {c.name: run_on_case(drill, c, fns[c.entry]) for c in _first_trials(drill)}
                for mid, fns in variants.items()}
     cases = {c.name: c for c in _first_trials(drill)}
-    from quizapp.core.grading.grader import judge
+    from quizapp.core.grading.judging import judge
 
     ids = list(outputs)
     for i, a in enumerate(ids):

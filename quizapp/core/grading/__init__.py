@@ -12,14 +12,19 @@ Public API (importing it never imports torch; torch is loaded when a grade start
   `import torch` (the TUI and `drill watch` use it).
 - `detect_track(source)` — "triton" when the source defines a `@triton.jit` kernel.
 
-Modules: `grader` (the orchestration), `runner` (the child process and its channels),
-`zygote` (the trusted forking process and subreaper), `child` (what runs in the sandbox),
-`sandbox` (Landlock, privileges, hard limits, environment), `protocol` (the private
-channel), `compare` (verdicts and messages), `static` (source checks), `tripwire`
-(runtime guards inside the child),
-`solutions` (references and known mistakes), `offline` (judging a drill's own code, for
-drill checks), `timing` (--bench). Case inputs come from the drill's bundle
-(`quizapp.core.drills.build_inputs`).
+Modules. The parent: `grader` (the order of work), `results` (the result types and their
+JSON), `expected` (case inputs and reference outputs), `conversation` (receiving the
+child's messages), `judging` (verdicts and messages per case; the numeric comparison is
+`compare`), `diagnosis` (naming the known mistake), `limits` (time and memory limits,
+protected paths, the parent's hardening), `static` (source checks), `timing` (--bench),
+`runner` (a child process and its channels, the warm pool), `zygote_handle` (the parent's
+handle on the zygote). Between processes: `protocol` (the private channel),
+`zygote_records` (the zygote's record format). The sandboxed side: `zygote` (the trusted
+forking process and subreaper), `child` (the grade in the sandbox), `child_io` (packing what
+crosses the channel), `child_timed` (timed calls and the baseline child), `sandbox`
+(Landlock, privileges, hard limits, environment), `tripwire` (runtime guards). Drill
+checks: `solutions` (references and known mistakes), `offline` (judging a drill's own
+code), `verify`. Case inputs come from the drill's bundle (`quizapp.core.drills.build_inputs`).
 """
 
 from __future__ import annotations

@@ -12,11 +12,10 @@ privileges dropped, hard memory limit, Landlock, grader modules hidden) → "san
 what it could apply → import the solution (from the exact source the parent checked) → for
 each case as it arrives: "start", run, "case" (a CPU memory-budget case runs in a forked
 process under a hard limit) → at "cases_end": "cases_done" → optionally the timed calls of
-`--bench` → exit.
+`--bench` (`child_timed`) → exit. What crosses the channel is packed by `child_io`.
 
 A second kind of child, asked for with a "baseline" job, never loads user code: it serves
-the reference's side of `--bench` (`timing`), so the baseline cannot be patched or slowed
-from inside the user's process.
+the reference's side of `--bench` (`child_timed.serve_baseline`).
 """
 
 from __future__ import annotations
@@ -26,157 +25,30 @@ import os
 import sys
 import threading
 import time
-import traceback
 import types
 from collections.abc import Callable
 from typing import Any
 
-from quizapp.core.grading import protocol, sandbox, tripwire
+from quizapp.core.grading import sandbox, tripwire
+from quizapp.core.grading.child_io import (
+    Channel,
+    aliases,
+    describe,
+    nbytes,
+    pack,
+    snapshot,
+    to_device,
+)
+from quizapp.core.grading.child_timed import serve_baseline, serve_timed_calls
 
 #: Room for the grader's own bookkeeping in a memory-budget case (serialising the result).
 BUDGET_SLACK = 4 << 20
-_MEMORY_WORDS = ("can't allocate memory", "cannot allocate memory", "out of memory",
-                 "DefaultCPUAllocator", "std::bad_alloc")
-
-
-class _Channel:
-    def __init__(self, job_fd: int, result_fd: int) -> None:
-        self.job_fd = job_fd
-        self.result_fd = result_fd
-
-    def send(self, message: dict[str, Any]) -> None:
-        protocol.send(self.result_fd, message)
-
-    def receive(self) -> Any:
-        message = protocol.receive(self.job_fd)
-        if message is None:  # the parent is gone
-            os._exit(0)
-        return message
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _describe(exc: BaseException, path: str) -> dict[str, Any]:
-    """A short, safe description of an exception, with the solution's line that raised it."""
-    try:
-        message = str(exc)
-    except Exception:  # noqa: BLE001 - a user exception with a broken __str__
-        message = ""
-    line = None
-    code = ""
-    try:
-        for frame in traceback.extract_tb(exc.__traceback__):
-            if frame.filename == path:
-                line, code = frame.lineno, (frame.line or "").strip()
-    except Exception:  # noqa: BLE001 - the traceback machinery may have been tampered with
-        pass
-    memory = isinstance(exc, MemoryError) or any(w in message for w in _MEMORY_WORDS)
-    if type(exc).__name__ == "OutOfMemoryError":
-        memory = True
-    return {"type": type(exc).__name__, "message": message[:600], "line": line,
-            "code": code[:200], "memory": memory,
-            "exit_code": exc.code if isinstance(exc, SystemExit)
-            and isinstance(exc.code, (int, str, type(None))) else None}
-
-
-def _pack(value: Any, depth: int = 0, copy: bool = True) -> dict[str, Any]:
-    """What the solution returned, as plain data the parent can load safely (`copy=False`
-    serialises CPU tensors as they are, for a process short of memory)."""
-    import torch
-
-    if depth > 4:
-        return {"kind": "other", "type": "deeply nested value", "repr": ""}
-    if isinstance(value, torch.Tensor):
-        plain = value.detach()
-        subclass = type(value) not in (torch.Tensor, torch.nn.Parameter)
-        if subclass:
-            plain = plain.as_subclass(torch.Tensor)
-        plain = plain.to("cpu")
-        return {"kind": "tensor", "value": plain.clone() if copy else plain,
-                "device": str(value.device),
-                "requires_grad": bool(value.requires_grad),
-                "subclass": type(value).__qualname__ if subclass else ""}
-    if isinstance(value, bool):
-        return {"kind": "bool", "value": value}
-    if isinstance(value, int):
-        return {"kind": "int", "value": int(value)}
-    if isinstance(value, float):
-        return {"kind": "float", "value": float(value)}
-    if isinstance(value, (list, tuple)):
-        kind = "list" if isinstance(value, list) else "tuple"
-        return {"kind": kind, "items": [_pack(v, depth + 1, copy) for v in value]}
-    if value is None:
-        return {"kind": "none"}
-    try:
-        text = repr(value)[:80]
-    except Exception:  # noqa: BLE001
-        text = ""
-    shape = getattr(value, "shape", None)
-    return {"kind": "other", "type": f"{type(value).__module__}.{type(value).__qualname__}",
-            "repr": text, "shape": str(tuple(shape)) if shape is not None else ""}
-
-
-def _snapshot(value: Any, copy: bool = True) -> Any:
-    """An input as it is now (for the parent's did-it-change check)."""
-    import torch
-
-    if isinstance(value, torch.Tensor):
-        plain = value.detach().to("cpu")
-        return plain.clone() if copy else plain
-    if isinstance(value, list):
-        return [_snapshot(v, copy) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_snapshot(v, copy) for v in value)
-    return value
-
-
-def _nbytes(value: Any) -> int:
-    """Bytes held by the tensors in an input."""
-    import torch
-
-    if isinstance(value, torch.Tensor):
-        return value.numel() * value.element_size()
-    if isinstance(value, (list, tuple)):
-        return sum(_nbytes(v) for v in value)
-    return 0
-
-
-def _aliases(out: Any, inputs: dict[str, Any]) -> list[str]:
-    """Inputs that the output *is* (the same list) or shares memory with."""
-    import torch
-
-    outs = list(out) if isinstance(out, tuple) else [out]  # a tuple is several outputs
-    found: list[str] = []
-    for name, value in inputs.items():
-        for item in outs:
-            if item is value and isinstance(value, list):
-                found.append(name)
-            elif isinstance(item, torch.Tensor) and isinstance(value, torch.Tensor):
-                try:
-                    if item.untyped_storage().data_ptr() == value.untyped_storage().data_ptr() \
-                            and value.numel() > 0:
-                        found.append(name)
-                except RuntimeError:
-                    pass
-    return sorted(set(found))
-
-
-def _to_device(value: Any, device: str) -> Any:
-    import torch
-
-    if isinstance(value, torch.Tensor) and device != "cpu":
-        return value.to(device)
-    if isinstance(value, list):
-        return list(value)
-    return value
-
 
 # --------------------------------------------------------------------------- the job
 
 
 class _Child:
-    def __init__(self, channel: _Channel) -> None:
+    def __init__(self, channel: Channel) -> None:
         self.channel = channel
         self.path = ""
         self.device = "cpu"
@@ -254,7 +126,7 @@ class _Child:
         except BaseException as err:  # noqa: BLE001 - SystemExit and friends included
             if tripwire.VIOLATIONS:
                 return {"status": "banned", "api": tripwire.VIOLATIONS[0]}
-            info = _describe(err, self.path)
+            info = describe(err, self.path)
             return {"status": "memory" if info["memory"] else "error", "error": info}
         if tripwire.VIOLATIONS:
             return {"status": "banned", "api": tripwire.VIOLATIONS[0]}
@@ -286,7 +158,7 @@ class _Child:
         at import counts, and it cannot lift the limit and put it back."""
         import gc
 
-        inputs = sum(_nbytes(v) for v in case["values"].values())
+        inputs = sum(nbytes(v) for v in case["values"].values())
         gc.collect()
         tripwire.trim_heap()
         now = tripwire.vm_data()
@@ -321,7 +193,7 @@ class _Child:
         import torch
 
         fn = self.functions[case["entry"]]
-        values = {name: _to_device(value, self.device) for name, value in case["values"].items()}
+        values = {name: to_device(value, self.device) for name, value in case["values"].items()}
         callables = dict(case.get("callables") or {})
         for name, factory in callables.items():
             values[name] = self.factories[factory](values[name])
@@ -348,7 +220,7 @@ class _Child:
         elif cuda_budget:
             self.cuda_sync()
             torch.cuda.reset_peak_memory_stats()
-            inputs_cuda = sum(_nbytes(v) for v in values.values())
+            inputs_cuda = sum(nbytes(v) for v in values.values())
         started = time.perf_counter()
         out: Any = None
         try:
@@ -364,7 +236,7 @@ class _Child:
             result["status"] = "banned"
             result["api"] = str(err)
         except BaseException as err:  # noqa: BLE001 - the solution's failures, all of them
-            info = _describe(err, self.path)
+            info = describe(err, self.path)
             result["status"] = "memory" if info["memory"] else "raised"
             result["error"] = info
         finally:
@@ -381,11 +253,11 @@ class _Child:
             result["status"] = "banned"
             result["api"] = tripwire.VIOLATIONS[violations]
         if result["status"] == "ok":
-            result["output"] = _pack(out, copy=budget_limit is None)
-            result["aliases"] = _aliases(out, values)
+            result["output"] = pack(out, copy=budget_limit is None)
+            result["aliases"] = aliases(out, values)
             if grad_names:
                 self._gradients(case, out, values, grad_names, result)
-        result["inputs_after"] = {name: _snapshot(value, copy=budget_limit is None)
+        result["inputs_after"] = {name: snapshot(value, copy=budget_limit is None)
                                   for name, value in values.items() if name not in callables}
         return result
 
@@ -420,107 +292,10 @@ class _Child:
             result["api"] = str(err)
             return
         except BaseException as err:  # noqa: BLE001
-            result["grad_error"] = _describe(err, self.path)
+            result["grad_error"] = describe(err, self.path)
             return
-        result["grads"] = {name: None if g is None else _pack(g)
+        result["grads"] = {name: None if g is None else pack(g)
                            for name, g in zip(grad_names, grads, strict=False)}
-
-
-# --------------------------------------------------------------------------- timed calls
-
-
-def serve_timed_calls(channel: _Channel, functions: dict[str, Callable[..., Any]], device: str,
-                      cuda_sync: Callable[[], None], path: str,
-                      factories: dict[str, Callable[..., Any]]) -> None:
-    """Answer the parent's timing conversation (`timing.Benchmark` is the other end).
-
-    The parent holds the clock: it sends "go", and measures until "done" arrives. Each
-    input set is sent once and used for one call per function, so no two timed calls of a
-    function see the same data, and every call's output is sent back to be checked. Runs
-    under `torch.no_grad()` (timing the inference path)."""
-    import torch
-
-    torch.set_num_threads(1)  # fixed: numbers comparable between runs and between sides
-    # Both sides with glibc's usual behaviour for big blocks (the grading child had made
-    # every large block a fresh mmap, see tripwire.make_malloc_predictable).
-    tripwire.restore_malloc_defaults()
-    args: list[Any] = []
-    kwargs: dict[str, Any] = {}
-    values: dict[str, Any] = {}
-    inplace: list[str] = []
-    flush = None
-    if device == "cuda":
-        # Written before every call, outside the timed window, to empty the L2 cache.
-        flush = torch.empty(256 << 20, dtype=torch.int8, device="cuda")
-    with torch.no_grad():
-        while True:
-            message = channel.receive()
-            kind = message.get("type")
-            if kind == "inputs":
-                values = {n: _to_device(v, device) for n, v in message["values"].items()}
-                for name, factory in (message.get("callables") or {}).items():
-                    values[name] = factories[factory](values[name])
-                inplace = [n for n in message.get("inplace", ()) if n in values]
-                keywords = set(message.get("keywords", ()))
-                args = [v for n, v in values.items() if n not in keywords]
-                kwargs = {n: v for n, v in values.items() if n in keywords}
-                channel.send({"type": "loaded"})
-            elif kind == "prepare":
-                if flush is not None:
-                    flush.zero_()
-                    cuda_sync()
-                channel.send({"type": "prepared"})
-            elif kind == "go":
-                reply: dict[str, Any] = {"type": "output"}
-                try:
-                    out = functions[message["label"]](*args, **kwargs)
-                    if device == "cuda":
-                        cuda_sync()
-                    channel.send({"type": "done"})
-                    reply["output"] = _pack(out)
-                    reply["inplace"] = {n: _snapshot(values[n]) for n in inplace}
-                except BaseException as err:  # noqa: BLE001 - reported to the parent
-                    channel.send({"type": "done"})
-                    reply["error"] = _describe(err, path)
-                channel.send(reply)
-            else:
-                return
-
-
-def _load_trusted(path: str, name: str) -> Any:
-    """Import one of the grader's own files (reference.py, kernel.py) by path."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _serve_baseline(channel: _Channel, job: dict[str, Any]) -> None:
-    """The timing baseline: a process that never loads user code times the reference."""
-    import torch
-
-    os.chdir(job["workdir"])
-    sandbox.use_private_dirs(job["workdir"])
-    entry = job["entry"]
-    reference = _load_trusted(job["reference"], "_quizapp_reference")
-    baselines = getattr(reference, "BENCH_BASELINES", {}) or {}
-    functions = {"reference": baselines.get(entry) or getattr(reference, entry)}
-    if job["device"] == "cuda" and job.get("kernel"):
-        kernel = _load_trusted(job["kernel"], "_quizapp_kernel")
-        if callable(getattr(kernel, entry, None)):
-            functions["triton"] = getattr(kernel, entry)
-    factories: dict[str, Callable[..., Any]] = {}
-    if job.get("factories"):
-        inputs = _load_trusted(job["inputs"], "_quizapp_inputs")
-        factories = {name: getattr(inputs, name) for name in job["factories"]}
-    channel.send({"type": "baseline_ready", "labels": sorted(functions)})
-    serve_timed_calls(channel, functions, job["device"], torch.cuda.synchronize,
-                      job["reference"], factories)
 
 
 # --------------------------------------------------------------------------- the process
@@ -547,24 +322,24 @@ def _warm_up(torch: Any) -> None:
         torch.nn.functional.normalize(s, dim=-1)
 
 
-def _serve(channel: _Channel) -> None:
+def _serve(channel: Channel) -> None:
     """Grade one solution (or serve the timing baseline) over `channel`, then exit."""
     threading.Thread(target=_watch_parent, daemon=True, name="grader-watchdog").start()
     channel.send({"type": "ready", "pid": os.getpid()})
     job = channel.receive()
     if job.get("type") == "baseline":
         try:
-            _serve_baseline(channel, job)
+            serve_baseline(channel, job)
         except BaseException as err:  # noqa: BLE001
             channel.send({"type": "fatal", "phase": "baseline", "status": "error",
-                          "error": _describe(err, "")})
+                          "error": describe(err, "")})
         os._exit(0)
     child = _Child(channel)
     try:
         report = child.setup(job)
     except BaseException as err:  # noqa: BLE001
         channel.send({"type": "fatal", "phase": "setup", "status": "error",
-                      "error": _describe(err, "")})
+                      "error": describe(err, "")})
         os._exit(0)
     channel.send({"type": "sandboxed", "isolation": report.to_json()})
     import torch
@@ -598,7 +373,7 @@ def _serve(channel: _Channel) -> None:
             serve_timed_calls(channel, {"user": child.functions[entry]}, child.device,
                               child.cuda_sync, child.path, child.factories)
         except BaseException as err:  # noqa: BLE001
-            channel.send({"type": "output", "error": _describe(err, child.path)})
+            channel.send({"type": "output", "error": describe(err, child.path)})
     try:
         sys.stdout.flush()
     except Exception:  # noqa: BLE001 - the solution may have replaced or closed stdout
@@ -621,5 +396,5 @@ def serve_forked(job_fd: int, result_fd: int, output_fd: int) -> None:
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
     os.close(output_fd)
-    _serve(_Channel(job_fd, result_fd))
+    _serve(Channel(job_fd, result_fd))
     os._exit(0)

@@ -1,7 +1,7 @@
 """Comparing what a solution returned with what it should have returned, in words.
 
 Runs in the grading parent. `got` values arrive from the child *packed* (see
-`child._pack`: `{"kind": "tensor", "value": ..., "device": ...}` and friends); `want` values
+`child_io.pack`: `{"kind": "tensor", "value": ..., "device": ...}` and friends); `want` values
 are whatever the reference (or a known mistake) returned. The result is a `Verdict` whose
 message is one line a user can act on:
 

@@ -14,14 +14,6 @@ import os
 import struct
 from typing import Any
 
-#: The zygote's records to its parent (`zygote` writes them, `runner.Zygote` reads them):
-#: kind, pid, value. Kinds: b"R" ready (value: `ZYGOTE_SUBREAPER` when it could become a
-#: child subreaper), b"P" forked (pid of the new child), b"X" exited (value: wait status;
-#: sent only after every process the child left behind has been killed), b"D" a process
-#: left behind was killed (pid: that process; value: the grading child it is blamed on).
-ZYGOTE_RECORD = struct.Struct(">cqq")
-ZYGOTE_SUBREAPER = 1
-
 #: Largest frame the parent accepts from the child (outputs of one case, or bench times).
 MAX_FRAME = 512 * 1024 * 1024
 _HEADER = struct.Struct(">Q")

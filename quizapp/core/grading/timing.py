@@ -3,7 +3,7 @@
 After the verdict, the grader times the solution (in its sandboxed child) against the
 reference's idiomatic same-precision implementation (`BENCH_BASELINES[entry]` in
 reference.py, else the oracle) served by a *separate* process that never loaded user code
-(`child._serve_baseline`), and on CUDA also against the Triton reference kernel. `Benchmark`
+(`child_timed.serve_baseline`), and on CUDA also against the Triton reference kernel. `Benchmark`
 drives both:
 
 - the clock is the grader's (wall clock from "go" to "done" over the private pipes): a

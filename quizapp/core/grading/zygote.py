@@ -3,15 +3,15 @@
 Started by `quizapp.core.grading.runner.Zygote` as `python -m quizapp.core.grading.zygote
 CONTROL_FD`. It never receives a job, an input or an expected output, and never runs user
 code: it receives three file descriptors (job pipe, result pipe, output pipe), forks, and
-reports the child's pid and, later, its wait status (records: `protocol.ZYGOTE_RECORD`).
+reports the child's pid and, later, its wait status (records: `zygote_records`).
 Children start in milliseconds instead of paying for `import torch` again; a one-grade CLI
 run uses a zygote too (it costs the same as spawning the child directly), so there is one
 way to start a child.
 
 It is also the grade's **child subreaper** (Linux `PR_SET_CHILD_SUBREAPER`): every process a
 grading child starts and abandons — a double-forked `setsid()` daemon included — is
-re-parented to the zygote, which kills it at once and reports it (record b"D"); when a
-grading child exits, everything it left behind is killed before its exit (b"X") is
+re-parented to the zygote, which kills it at once and reports it (record `STRAY`); when a
+grading child exits, everything it left behind is killed before its exit (`EXITED`) is
 reported, so when the grader sees the exit, nothing of the grade is left running. When its
 parent goes away, the zygote kills all its children and exits.
 """
@@ -27,10 +27,9 @@ import socket
 import sys
 import time
 
-from quizapp.core.grading import child, protocol
+from quizapp.core.grading import child, zygote_records
 
 _PR_SET_CHILD_SUBREAPER = 36
-_RECORD = protocol.ZYGOTE_RECORD
 
 
 def _become_subreaper() -> bool:
@@ -76,7 +75,7 @@ class _Zygote:
 
     def send(self, kind: bytes, pid: int, value: int) -> None:
         try:
-            self.control.sendall(_RECORD.pack(kind, pid, value))
+            self.control.sendall(zygote_records.encode(kind, pid, value))
         except OSError:
             self.shutdown()
 
@@ -100,7 +99,7 @@ class _Zygote:
                 # A process that had already ended by itself was not left running.
                 if not (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL):
                     continue
-                self.send(b"D", pid, owner)
+                self.send(zygote_records.STRAY, pid, owner)
 
     def reap(self) -> None:
         """Report exited grading children, after killing what each left behind."""
@@ -114,7 +113,7 @@ class _Zygote:
             if pid in self.graded:
                 self.graded.discard(pid)
                 self.kill_strays(pid)
-                self.send(b"X", pid, status)
+                self.send(zygote_records.EXITED, pid, status)
 
     def owner(self) -> int:
         return next(iter(self.graded)) if len(self.graded) == 1 else 0
@@ -141,7 +140,7 @@ class _Zygote:
         for fd in fds:
             os.close(fd)
         self.graded.add(pid)
-        self.send(b"P", pid, 0)
+        self.send(zygote_records.FORKED, pid, 0)
 
 
 def main(control_fd: int) -> None:
@@ -157,7 +156,8 @@ def main(control_fd: int) -> None:
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes select() through wake_w
     zygote = _Zygote(control)
-    zygote.send(b"R", os.getpid(), protocol.ZYGOTE_SUBREAPER if subreaper else 0)
+    zygote.send(zygote_records.READY, os.getpid(),
+                zygote_records.SUBREAPER if subreaper else 0)
     while True:
         # While a grade runs, look for abandoned processes a few times a second.
         timeout = 0.1 if zygote.graded else None
@@ -179,7 +179,7 @@ def main(control_fd: int) -> None:
             zygote.shutdown()
         if not message:  # the parent is gone
             zygote.shutdown()
-        if len(fds) != 3:
+        if len(fds) != 3 or message != zygote_records.FORK:
             for fd in fds:
                 os.close(fd)
             continue
