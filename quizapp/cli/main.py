@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from quizapp.core.errors import QuizappError
 
 #: Command modules under quizapp.cli, each with `register(subparsers)`.
-COMMAND_MODULES = ["content", "app", "progress", "drill", "doctor", "remote"]
+COMMAND_MODULES = ["content", "app", "progress", "drill", "doctor", "remote", "export"]
 
 
 def installed_version() -> str:

@@ -6,6 +6,7 @@ its factor; the numeric grader compares values in the family's base unit.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -98,3 +99,46 @@ def parse_quantity(text: str, family: str | None = None, default_unit: str | Non
         known = ", ".join(sorted(u for u in units if u)) or "none"
         raise QuantityError(f"unknown unit '{unit}' (accepted: {known})")
     return value * units[unit]
+
+
+# --------------------------------------------------------------------------- showing numbers
+
+_BINARY = (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10))
+_DECIMAL_BYTES = (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3))
+_DECIMAL = (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3))
+_TIMES = (("h", 3600.0), ("min", 60.0), ("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9))
+
+
+def _num(value: float) -> str:
+    """`value` with thousands separators when whole, else 4 significant digits."""
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:.4g}"
+
+
+def format_quantity(value: float, unit: str | None) -> str:
+    """A value of a unit family as a person would write it: `524,288 B (512 KiB)`."""
+    if not math.isfinite(value):
+        return str(value)
+    if unit == "bytes":
+        # Both conventions: questions ask in either, and mixing them up is the classic slip.
+        scaled = [f"{value / size:.4g} {name}"
+                  for table in (_DECIMAL_BYTES, _BINARY)
+                  for name, size in table if abs(value) >= size][:1]
+        scaled += [f"{value / size:.4g} {name}" for name, size in _BINARY
+                   if abs(value) >= size][:1]
+        return f"{_num(value)} B" + (f" ({' = '.join(scaled)})" if scaled else "")
+    if unit in ("count", "flops"):
+        suffix = " FLOPs" if unit == "flops" else ""
+        for name, size in _DECIMAL:
+            if abs(value) >= size:
+                return f"{_num(value)}{suffix} ({value / size:.4g}{name})"
+        return f"{_num(value)}{suffix}"
+    if unit == "seconds":
+        for name, size in _TIMES:
+            if abs(value) >= size:
+                return f"{value / size:.4g} {name}"
+        return f"{value:.3g} s"
+    if unit == "percent":
+        return f"{value * 100:.4g}%"
+    return _num(value)
