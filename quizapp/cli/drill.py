@@ -1,4 +1,4 @@
-"""`quizapp drill list|start|watch` and `quizapp grade`: the code drills from the shell.
+"""`quizapp drill list|start|reference|watch` and `quizapp grade`: the code drills from the shell.
 
 Parses and prints only; the work is in `quizapp.core.drills` and `quizapp.core.grading`.
 Importing this module imports neither torch nor textual (grading starts torch lazily).
@@ -47,6 +47,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     opener.add_argument("--track", choices=("torch", "triton"), default=None,
                         help="the track to open (default: the one you used last)")
     opener.set_defaults(func=open_cmd)
+    ref = dsub.add_parser("reference", help="after a pass: the drill's reference solution "
+                                            "and its idiomatic baseline (or their diffs with "
+                                            "your file)")
+    ref.add_argument("id", metavar="ID", help="drill id")
+    ref.add_argument("--track", choices=("torch", "triton"), default="torch")
+    ref.add_argument("--diff", action="store_true",
+                     help="print unified diffs from your workspace file to each of them")
+    ref.add_argument("--reveal", action="store_true",
+                     help="show them before a pass (counts as a hint on your next pass)")
+    ref.set_defaults(func=reference_cmd)
     watch = dsub.add_parser("watch", help="re-grade your workspace file every time it is saved")
     watch.add_argument("id", metavar="ID", help="drill id")
     watch.add_argument("file", nargs="?", type=Path, metavar="FILE",
@@ -177,6 +187,45 @@ def verify_cmd(args: argparse.Namespace) -> int:
     finally:
         keep_warm(False)
     return 0 if failed == 0 else 1
+
+
+def reference_cmd(args: argparse.Namespace) -> int:
+    """`quizapp drill reference ID [--track T] [--diff] [--reveal]`: refused before a pass
+    unless --reveal (recorded: it counts as a hint, as in the drill workspace)."""
+    from quizapp.core.drills import get_drill, workspace_file
+    from quizapp.core.drills import reference_view as rv
+    from quizapp.core.errors import QuizappError
+    from quizapp.core.store import Store
+
+    drill = get_drill(args.id)
+    if args.track not in drill.tracks:
+        raise UsageError(f"drill '{drill.id}' has no {args.track} track "
+                         f"(tracks: {', '.join(drill.tracks)})")
+    mine_file = workspace_file(drill.id, args.track)
+    if args.diff and not mine_file.is_file():
+        raise UsageError(f"no workspace file {mine_file} (quizapp drill start {drill.id})")
+    with Store.open() as store:
+        if not rv.unlocked(store, drill.id) and not rv.revealed(store, drill.id):
+            if not args.reveal:
+                raise QuizappError(f"you have not passed '{drill.id}' yet: a pass unlocks its "
+                                   "reference (--reveal shows it now and counts as a hint)")
+            rv.reveal(store, drill.id)
+            print(f"quizapp: revealed before a pass: counted as a hint when '{drill.id}' "
+                  "next passes", file=sys.stderr)
+    view = rv.reference_view(drill, args.track)
+    titles = {"reference": "Reference solution", "baseline": "Idiomatic baseline (timed)"}
+    if args.diff:
+        mine = mine_file.read_text(encoding="utf-8", errors="replace")
+        for code in view.views():
+            print(rv.unified_diff(mine, code, mine_name=str(mine_file))
+                  or f"# {titles[code.kind]}: identical to {mine_file}")
+        return 0
+    for code in view.views():
+        print(f"# {titles[code.kind]} — {code.path.parent.name}/{code.path.name}\n")
+        print(code.source)
+    if view.baseline is None:
+        print(f"# '{drill.id}' has no timed baseline.")
+    return 0
 
 
 # --------------------------------------------------------------------------- grade / watch

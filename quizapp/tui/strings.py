@@ -352,4 +352,30 @@ ZH: dict[str, str] = {
         "通过。按 F7 回答面试官接下来会问的 {n} 道追问。",
     "This drill has no follow-up questions.": "本练习没有追问题目。",
     "Follow-ups: {d}": "追问：{d}",
+    # ---------------------------------------------------------------- the reference (issue 17)
+    ("After a pass: the reference solution and the idiomatic baseline beside your code, with a "
+     "diff (before a pass: reveal them, which counts as a hint)"):
+        ("通过之后：把参考解答和惯用基线放在你的代码旁边，并给出 diff"
+         "（通过之前也可以查看，但记为用了一次提示）"),
+    "Unlocked by your pass.": "你已通过，参考解答已解锁。",
+    "Revealed before a pass: counted as a hint on your next grade.":
+        "在通过之前查看：下一次评分时记为用了一次提示。",
+    ("You have not passed this drill yet. Reveal the reference solution? It counts as a hint: "
+     "a pass in this round is then rated Hard."):
+        "你还没有通过这个练习。要查看参考解答吗？这会记为一次提示：本轮通过后评为“困难”。",
+    "Drill reference": "练习参考解答",
+    "Reference solution": "参考解答",
+    "Idiomatic baseline (timed)": "惯用基线（计时对照）",
+    "Baseline": "基线",
+    "Diff": "差异",
+    "Your solution": "你的解答",
+    "Your code beside the drill's reference solution": "你的代码与本练习的参考解答并排",
+    "Your code beside the idiomatic baseline your timing is compared with":
+        "你的代码与计时所对照的惯用基线并排",
+    "What differs between your code and each of them": "你的代码与它们各自的差异",
+    "Back to the drill workspace": "回到练习工作区",
+    "Reference: {d} [{t}]": "参考解答：{d} [{t}]",
+    "This drill has no {what}.": "这个练习没有{what}。",
+    "Your solution → {what}": "你的解答 → {what}",
+    "(identical)": "（完全相同）",
 }

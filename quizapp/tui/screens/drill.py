@@ -8,6 +8,9 @@
   looping or memory-eating solution never freezes the UI.
 - ctrl+g reveals the next hint; hints revealed are counted and recorded with every grade
   (`hints_used`), until a passing grade starts the count afresh.
+- F5 shows the reference solution and the idiomatic baseline beside the user's code, with a
+  diff, once the drill has passed; before a pass it asks, and a reveal counts as a hint
+  (`quizapp.core.drills.reference_view`).
 - F4 toggles watch mode: the file is re-graded whenever it changes on disk (edit it in any
   editor, save, and the verdict appears here).
 """
@@ -88,6 +91,10 @@ class DrillScreen(Screen):
                 tooltip="Edit the file in $EDITOR (the app waits), then reload it"),
         Binding("f7", "followups", "Follow-ups", id="drill.followups", priority=True,
                 tooltip="After a pass: a short quiz on the questions that go with this drill"),
+        Binding("f5", "reference", "Reference", id="drill.reference",
+                tooltip="After a pass: the reference solution and the idiomatic baseline "
+                        "beside your code, with a diff (before a pass: reveal them, which "
+                        "counts as a hint)"),
         Binding("f8", "reset", "Reset", id="drill.reset",
                 tooltip="Replace your file with the starter (asks first)"),
         Binding("escape", "back", "Back", id="drill.back",
@@ -108,6 +115,9 @@ class DrillScreen(Screen):
         self.disk_stamp: tuple[int, int] | None = None
         #: Hints revealed on this screen (all of them stay visible while it is open).
         self.hints_shown = 0
+        #: When the screen opened: in a review round only a pass from then on unlocks the
+        #: reference (an old pass must not give the answer to a card being reviewed).
+        self.opened_at: Any = None
         #: Completed grades, for tests and the status line.
         self.grades_done = 0
         #: Whether the running (or last) grade asked for timing (ctrl+b).
@@ -146,6 +156,7 @@ class DrillScreen(Screen):
         if saved_track in self.drill.tracks and not self.track_given:
             self.track = saved_track
         self.hints_shown = int(store.get_setting(f"drill.hints.{self.drill.id}", 0))
+        self.opened_at = self.qa.now()
         narrow = self.app.size.width < WIDE
         self.set_class(narrow, "-narrow")
         # Wide: statement beside the editor. Narrow: one at a time, the statement first until
@@ -358,6 +369,44 @@ class DrillScreen(Screen):
         pane.anchor()
         pane.scroll_end(animate=False)
 
+    # ------------------------------------------------------------------ the reference
+
+    def action_reference(self) -> None:
+        """Show the reference and the baseline (after a pass; before one, ask first: a reveal
+        counts as a hint)."""
+        from quizapp.core.drills import reference_view as rv
+
+        store = self.qa.store
+        since = self.opened_at if self._opened_from_review() else None
+        if rv.unlocked(store, self.drill.id, since):
+            self._show_reference(tr("Unlocked by your pass.", self.lang))
+            return
+        if rv.revealed(store, self.drill.id):
+            self._show_reference(self._revealed_note())
+            return
+        from quizapp.tui.screens.confirm import ConfirmScreen
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                rv.reveal(store, self.drill.id)
+                self._show_reference(self._revealed_note())
+
+        self.app.push_screen(ConfirmScreen(tr(
+            "You have not passed this drill yet. Reveal the reference solution? It counts "
+            "as a hint: a pass in this round is then rated Hard.", self.lang)), done)
+
+    def _revealed_note(self) -> str:
+        return tr("Revealed before a pass: counted as a hint on your next grade.", self.lang)
+
+    def _show_reference(self, note: str) -> None:
+        from quizapp.core.drills.reference_view import reference_view
+        from quizapp.tui.widgets.drill.reference import ReferenceScreen
+
+        self.save()
+        self.app.push_screen(ReferenceScreen(reference_view(self.drill, self.track),
+                                             self.editor.text, self.drill.title_in(self.lang),
+                                             note))
+
     # ------------------------------------------------------------------ grading
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -484,15 +533,19 @@ class DrillScreen(Screen):
 
     def _record(self, result: Any) -> None:
         """Record the run as an attempt (with the hints used) for review and stats."""
+        from quizapp.core.drills import reference_view
+
         cases = result.cases
         score = sum(c.passed for c in cases) / len(cases) if cases else 0.0
         store = self.qa.store
+        # A reveal of the reference before this pass counts like one more hint.
+        helped = reference_view.help_used(store, self.drill.id, self.hints_shown)
         store.record_attempt(self.drill.id, "drill",
                              {"status": result.status, "track": result.track,
                               "bench": result.timing is not None},
                              score, result.passed, mode="drill",
                              duration_ms=round(result.seconds * 1000),
-                             hints_used=self.hints_shown, at=self.qa.now())
+                             hints_used=helped, at=self.qa.now())
         if result.passed and not self._opened_from_review():
             # A pass is a review of the drill's card (issue 14), rated by the drill rule:
             # Hard after hints or failed runs since the last pass, else Good. The review
@@ -500,11 +553,13 @@ class DrillScreen(Screen):
             from quizapp.core import review
 
             review.record_practice(store, review.card_key("drill", self.drill.id),
-                                   passed=True, hints_used=self.hints_shown,
+                                   passed=True, hints_used=helped,
                                    runs=self._runs_this_round(), now=self.qa.now())
         if result.passed and self.hints_shown:
             # A pass closes this round: the next attempt starts without hints.
             store.set_setting(f"drill.hints.{self.drill.id}", 0)
+        if result.passed:
+            reference_view.close_round(store, self.drill.id)
 
     def _followup_questions(self) -> list[Any]:
         """The drill's `followups:` that the loaded bank has, in the drill's order."""
