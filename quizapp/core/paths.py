@@ -98,3 +98,9 @@ def workspace_dir() -> Path:
 def config_path() -> Path:
     """The user's config file (TOML): extra question dirs, key bindings, settings."""
     return home() / "config.toml"
+
+
+def reports_path() -> Path:
+    """The problem reports the user wrote about questions (JSON lines), to send to the
+    authors."""
+    return home() / "problem-reports.jsonl"

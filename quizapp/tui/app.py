@@ -250,7 +250,7 @@ class QuizApp(App[None]):
             self.push_screen(HelpScreen())
 
     def action_open(self, name: str) -> None:
-        """Open a screen by name: home, setup, review, stats, drill:<id>."""
+        """Open a screen by name: home, setup, review, stats, cards, drill:<id>."""
         if name == "home":
             while len(self.screen_stack) > 1:
                 self.pop_screen()
@@ -263,7 +263,7 @@ class QuizApp(App[None]):
         if name.startswith("drill:"):
             self.open_drill(name.split(":", 1)[1])
             return
-        if name in ("review", "stats"):
+        if name in ("review", "stats", "cards"):
             screen = self._plugin_screen(name)
             if screen is not None:
                 self.push_screen(screen)
@@ -294,7 +294,8 @@ class QuizApp(App[None]):
         """The review or stats screen, imported on first use."""
         import importlib
 
-        class_name = {"review": "ReviewScreen", "stats": "StatsScreen"}[name]
+        class_name = {"review": "ReviewScreen", "stats": "StatsScreen",
+                      "cards": "CardBrowserScreen"}[name]
         try:
             module = importlib.import_module(f"quizapp.tui.screens.{name}")
         except ImportError:
@@ -302,6 +303,16 @@ class QuizApp(App[None]):
                         severity="warning")
             return None
         return getattr(module, class_name)()
+
+    def open_question(self, question_id: str) -> None:
+        """One question on its own, to answer (the card browser's Enter)."""
+        if self.content is None or question_id not in self.content.bank.questions:
+            self.notify(self.tr("Unknown question: {q}").format(q=question_id),
+                        severity="error")
+            return
+        from quizapp.tui.screens.summary import QuestionScreen
+
+        self.push_screen(QuestionScreen(self.content.bank.questions[question_id], None))
 
     def open_drill(self, drill_id: str, track: str | None = None) -> None:
         """Open the workspace of a drill (on `track`, default: the one used last)."""

@@ -19,6 +19,7 @@ SCREENS = (
     ("Mock interview", "Timed, feedback at the end", "mock_interview"),
     ("Review", "Today's spaced-repetition queue", "open('review')"),
     ("Stats", "Review and mastery statistics", "open('stats')"),
+    ("Card browser", "Search cards; suspend, reset, report a problem", "open('cards')"),
     ("Help", "Every key of the app", "help"),
 )
 

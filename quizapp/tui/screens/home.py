@@ -41,6 +41,8 @@ class HomeScreen(Screen):
                 tooltip="Pick a drill to implement (Enter opens it)"),
         Binding("t", "app.open('stats')", "Stats", id="home.stats",
                 tooltip="Review and mastery statistics"),
+        Binding("b", "app.open('cards')", "Cards", id="home.cards",
+                tooltip="Browse every card: search, suspend, reset, report a problem"),
     ]
 
     def compose(self) -> ComposeResult:

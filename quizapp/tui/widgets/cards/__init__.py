@@ -1,0 +1,1 @@
+"""Widgets of the card browser (quizapp/tui/screens/cards.py)."""
