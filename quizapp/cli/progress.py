@@ -1,7 +1,9 @@
-"""`quizapp stats [--json]` and `quizapp progress export|import|settings|optimize`.
+"""`quizapp stats [--json]` and `quizapp progress
+export|import|settings|optimize|suspend|unsuspend|reset`.
 
 Review statistics for people and scripts, moving progress between machines, the review
-settings (desired retention, daily new cards, learning steps) and the FSRS optimizer.
+settings (desired retention, daily new cards, learning steps, the interview date), the FSRS
+optimizer, and the user's own card actions (suspend, unsuspend, reset).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     settings.add_argument("--relearning-steps", metavar="STEPS", help="e.g. '10m'")
     settings.add_argument("--reset-parameters", action="store_true",
                           help="go back to the default FSRS parameters")
+    settings.add_argument("--interview-date", metavar="YYYY-MM-DD",
+                          help="review every card met so far at least once more before this "
+                               "date ('none' clears it)")
     settings.set_defaults(func=settings_cmd)
     optimize = psub.add_parser(
         "optimize", help="fit the FSRS parameters to your own review log (needs "
@@ -48,6 +53,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     optimize.add_argument("--dry-run", action="store_true",
                           help="compute and print the parameters without saving them")
     optimize.set_defaults(func=optimize_cmd)
+    for name, helptext in (("suspend", "keep cards out of review (they keep their schedule)"),
+                           ("unsuspend", "put suspended cards back in review"),
+                           ("reset", "make cards new again (their review log stays)")):
+        action = psub.add_parser(name, help=helptext)
+        action.add_argument("keys", nargs="+", metavar="KEY",
+                            help="q:<question id>, d:<drill id> or m:<drill id>:<mistake id> "
+                                 "(as `quizapp stats` lists them)")
+        action.set_defaults(func=card_cmd, action=name)
 
 
 def _open_store() -> Any:
@@ -85,10 +98,13 @@ def _load_bank() -> Any:
 def show_stats(args: argparse.Namespace) -> int:
     """Print the statistics (text, or one JSON object with --json)."""
     from quizapp.core.bank import load_taxonomy
+    from quizapp.core.config import load_config
     from quizapp.core.stats import compute_stats
 
+    threshold = load_config().leech_threshold
     with _open_store() as store:
-        stats = compute_stats(store, _load_bank(), load_taxonomy())
+        stats = compute_stats(store, _load_bank(), load_taxonomy(),
+                              leech_threshold=threshold)
     if args.json:
         print(json.dumps(stats.to_json(), ensure_ascii=False, indent=2))
         return 0
@@ -106,7 +122,8 @@ def stats_text(stats: Any, width: int = 24) -> list[str]:
         f"streak {stats.streak_days} day(s)",
         f"Cards: {stats.cards['total']} ({stats.cards['new']} new, {stats.cards['learning']} "
         f"learning, {stats.cards['review']} review, {stats.cards['relearning']} relearning, "
-        f"{stats.cards['retired']} retired); {stats.total_reviews} reviews in all",
+        f"{stats.cards['retired']} retired, {stats.cards['suspended']} suspended); "
+        f"{stats.total_reviews} reviews in all",
     ]
     if stats.true_retention_30d is not None:
         lines.append(f"Recall of due cards, last 30 days: {stats.true_retention_30d:.0%} "
@@ -131,6 +148,12 @@ def stats_text(stats: Any, width: int = 24) -> list[str]:
     lines += ["  " + row for row in columns(stats.forecast, 4)]
     lines += ["", f"Reviews per day, last {len(stats.heatmap)} days"]
     lines += calendar_text(stats.heatmap)
+    if stats.leeches:
+        lines += ["", f"Leeches ({stats.leech_threshold}+ lapses; review shows a remedy; "
+                      "quizapp progress suspend KEY)"]
+        for c in stats.leeches:
+            lines.append(f"  {c.lapses:>3} lapses  {c.key}" + ("  (suspended)" if c.suspended
+                                                            else ""))
     if stats.drills:
         lines += ["", "Drills          runs  passes  best time  best ratio"]
         for d in stats.drills:
@@ -168,7 +191,15 @@ def settings_cmd(args: argparse.Namespace) -> int:
     """Show the review settings, changing the ones given."""
     from dataclasses import replace
 
-    from quizapp.core.review import ReviewSettings, format_steps, parse_steps
+    from quizapp.core.review import (
+        ReviewSettings,
+        format_steps,
+        interview_date,
+        interview_plan,
+        parse_interview_date,
+        parse_steps,
+        set_interview_date,
+    )
 
     with _open_store() as store:
         settings = ReviewSettings.load(store)
@@ -183,9 +214,13 @@ def settings_cmd(args: argparse.Namespace) -> int:
             changes["relearning_steps"] = parse_steps(args.relearning_steps)
         if args.reset_parameters:
             changes["parameters"] = None
+        if args.interview_date is not None:
+            set_interview_date(store, parse_interview_date(args.interview_date))
         if changes:
             settings = replace(settings, **changes)
             settings.save(store)
+        plan = interview_plan(store)
+        day = interview_date(store)
         print(f"desired retention  {settings.desired_retention:.2f}")
         print(f"new cards per day  {settings.new_per_day}")
         print(f"learning steps     {format_steps(settings.learning_steps) or 'none'}")
@@ -193,6 +228,45 @@ def settings_cmd(args: argparse.Namespace) -> int:
         print(f"maximum interval   {settings.maximum_interval} days")
         print("FSRS parameters    " + ("optimized on your reviews" if settings.parameters
                                        else "fsrs defaults"))
+        if plan is not None:
+            print(f"interview date     {plan.date.isoformat()}: {plan.days_left} day(s) left, "
+                  f"{plan.to_cover} card(s) still to cover")
+        else:
+            print(f"interview date     {day.isoformat() + ' (passed)' if day else 'none'}")
+    return 0
+
+
+def card_cmd(args: argparse.Namespace) -> int:
+    """Suspend, unsuspend or reset the cards named; every key is checked before any is
+    changed, so a typo changes nothing."""
+    from quizapp.core import review
+
+    with _open_store() as store:
+        known = {row[0] for row in store.conn.execute("SELECT card_id FROM cards")}
+        bank = None
+        for key in args.keys:
+            try:
+                kind, item_id = review.split_card_key(key)
+            except ValueError:
+                raise UsageError(f"not a card key: {key!r} (use q:<question id>, "
+                                 "d:<drill id> or m:<drill id>:<mistake id>)") from None
+            if key in known:
+                continue
+            if args.action == "suspend" and kind == "question":
+                bank = bank or _load_bank()
+                if item_id in bank.questions:
+                    continue
+            raise UsageError(f"no card {key!r} in your progress")
+        for key in args.keys:
+            if args.action == "suspend":
+                changed = review.suspend(store, key)
+                print(f"{key}: suspended" if changed else f"{key}: already suspended")
+            elif args.action == "unsuspend":
+                changed = review.unsuspend(store, key)
+                print(f"{key}: back in review" if changed else f"{key}: was not suspended")
+            else:
+                review.reset(store, key)
+                print(f"{key}: reset to new")
     return 0
 
 

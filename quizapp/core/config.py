@@ -19,6 +19,9 @@ remote = "gpu-box"       # an SSH host (as in ~/.ssh/config): the drill workspac
                          # grade key and `quizapp grade --remote` without a host use it
 remote_command = "~/.local/bin/quizapp"   # quizapp on that host, when not on its PATH
 
+[review]
+leech_threshold = 8      # lapses that make a card a leech (as in Anki); 0 turns it off
+
 [keys]                   # binding id = "keys" (comma-separated); ids are on the help screen
 "home.quiz" = "q"
 "drill.grade" = "ctrl+r,f5"
@@ -69,6 +72,8 @@ class Config:
     #: The SSH host drills are graded on remotely, and quizapp's command there.
     remote: str | None = None
     remote_command: str | None = None
+    #: Lapses that make a card a leech (0: never).
+    leech_threshold: int = 8
     #: Binding id → keys, as Textual's `App.set_keymap` takes them.
     keys: dict[str, str] = field(default_factory=dict)
     #: One line per problem found in the file.
@@ -80,6 +85,7 @@ _SECTIONS: dict[str, set[str]] = {
     "quiz": {"length", "mock_length", "mock_minutes"},
     "content": {"question_dirs"},
     "grading": {"remote", "remote_command"},
+    "review": {"leech_threshold"},
     "keys": set(),
 }
 
@@ -221,6 +227,11 @@ def _read_value(section: str, key: str, value: Any, values: dict[str, Any],
             values[key] = value.strip()
         else:
             problem(f"{name} must be a non-empty string (an SSH host or a command)")
+    elif name == "review.leech_threshold":
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1000:
+            values["leech_threshold"] = value
+        else:
+            problem(f"{name} must be a whole number from 0 to 1000 (0: no leeches)")
     elif name == "content.question_dirs":
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             values["question_dirs"] = tuple(Path(v).expanduser() for v in value)

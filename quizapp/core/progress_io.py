@@ -364,8 +364,12 @@ def _check_setting(key: Any, value: Any) -> None:
         for item in value or ():
             _number(item, name, -1e6, 1e6)
         return
-    if key == "review.optimized_at":
-        _time({"optimized_at": value}, "optimized_at")
+    if key in ("review.optimized_at", "review.interview_since"):
+        _time({key: value}, key)
+        return
+    if key == "review.interview_date":
+        if not (isinstance(value, str) and _DAY.match(value) and _valid_day(value)):
+            raise _Bad(f"'{name}' must be a date like 2025-01-31, got {_shown(value)}")
         return
     check = _SETTINGS.get(key)
     if check is None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from quizapp.core.bank import Bank, Taxonomy
 from quizapp.core.review import (
+    DEFAULT_LEECH_THRESHOLD,
     DRILL_PREFIX,
     QUESTION_PREFIX,
     ReviewSettings,
@@ -27,6 +28,7 @@ from quizapp.core.review import (
     count_due,
     count_new_available,
     day_start,
+    leeches,
     retrievability_fn,
     streak_days,
     study_day,
@@ -85,6 +87,17 @@ class DrillStats:
     due: datetime | None
 
 
+@dataclass(frozen=True)
+class LeechStats:
+    """A card the user keeps forgetting (see `review.leeches`)."""
+
+    key: str
+    kind: str
+    item_id: str
+    lapses: int
+    suspended: bool
+
+
 @dataclass
 class Stats:
     """Everything the stats screen shows, computed at one moment."""
@@ -110,6 +123,9 @@ class Stats:
     #: Cards due on each of the next FORECAST_DAYS study days; [0] includes overdue cards.
     forecast: list[int]
     drills: list[DrillStats] = field(default_factory=list)
+    #: Leeches (lapses ≥ leech_threshold), most lapses first.
+    leeches: list[LeechStats] = field(default_factory=list)
+    leech_threshold: int = DEFAULT_LEECH_THRESHOLD
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (the `quizapp stats --json` shape)."""
@@ -149,12 +165,16 @@ class Stats:
                         else round(d.retrievability, 4),
                         "due": to_iso(d.due) if d.due else None}
                        for d in self.drills],
+            "leeches": {"threshold": self.leech_threshold,
+                        "cards": [{"card": c.key, "kind": c.kind, "lapses": c.lapses,
+                                   "suspended": c.suspended} for c in self.leeches]},
         }
 
 
-def compute_stats(store: Store, bank: Bank, taxonomy: Taxonomy, now: datetime | None = None
-                  ) -> Stats:
-    """All statistics at `now` (default: the current time)."""
+def compute_stats(store: Store, bank: Bank, taxonomy: Taxonomy, now: datetime | None = None,
+                  *, leech_threshold: int = DEFAULT_LEECH_THRESHOLD) -> Stats:
+    """All statistics at `now` (default: the current time); cards with `leech_threshold`
+    lapses or more are listed as leeches (0: none)."""
     now = as_utc(now or utcnow())
     settings = ReviewSettings.load(store)
     curve = retrievability_fn(settings.scheduler())
@@ -176,12 +196,16 @@ def compute_stats(store: Store, bank: Bank, taxonomy: Taxonomy, now: datetime | 
 
     topics, domains = _mastery(bank, taxonomy, recall)
 
-    cards = {"total": 0, "new": 0, "learning": 0, "review": 0, "relearning": 0, "retired": 0}
+    cards = {"total": 0, "new": 0, "learning": 0, "review": 0, "relearning": 0, "retired": 0,
+             "suspended": 0}
     names = {1: "learning", 2: "review", 3: "relearning"}
-    for retired, fresh, state, n in conn.execute(
-        "SELECT retired, last_review IS NULL, state, count(*) FROM cards GROUP BY 1, 2, 3"
+    for retired, fresh, state, suspended, n in conn.execute(
+        "SELECT retired, last_review IS NULL, state, suspended, count(*) FROM cards "
+        "GROUP BY 1, 2, 3, 4"
     ):
         cards["total"] += n
+        if suspended and not retired:
+            cards["suspended"] += n
         if retired:
             cards["retired"] += n
         elif fresh:
@@ -211,6 +235,9 @@ def compute_stats(store: Store, bank: Bank, taxonomy: Taxonomy, now: datetime | 
         true_retention_30d=true_retention, desired_retention=settings.desired_retention,
         domains=domains, topics=topics, accuracy=accuracy, heatmap=heatmap,
         forecast=forecast(store, now), drills=_drills(store, recall, card_due),
+        leeches=[LeechStats(c.key, c.kind, c.item_id, c.lapses, c.suspended)
+                 for c in leeches(store, leech_threshold)],
+        leech_threshold=leech_threshold,
     )
 
 

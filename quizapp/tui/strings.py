@@ -77,6 +77,8 @@ ZH: dict[str, str] = {
     "Streak": "连续",
     "{n} d": "{n} 天",
     "Answered today": "今日已答",
+    "Interview in": "距面试",
+    "Cards still to cover": "面试前还需复习",
     "Progress by domain": "各领域进度",
     "Level": "难度",
     "Tracks": "赛道",

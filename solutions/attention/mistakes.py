@@ -138,6 +138,12 @@ MISTAKES: list[dict[str, Any]] = [
             "zh": "打分直接用 q·kᵀ，没有除以 √D。点积的方差随 D 线性增长，softmax 会趋于 one-hot，"
             "梯度几乎消失——这正是 Transformer 引入 scaled dot-product 的原因。",
         },
+        "excerpt": (
+            "scores = q @ k.transpose(-2, -1)\n"
+            "weights = torch.softmax(scores, dim=-1)\n"
+            "out = weights @ v"
+        ),
+        "fix": "scores = q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))",
         "attention": no_scale,
     },
     {
@@ -151,6 +157,11 @@ MISTAKES: list[dict[str, Any]] = [
             "zh": "打分除以了 D。q·k 的标准差约为 √D，除以 √D 才能把它拉回单位尺度；"
             "除以 D 会让 softmax 过于平滑，注意力分布被抹平。",
         },
+        "excerpt": (
+            "scores = q @ k.transpose(-2, -1) / q.size(-1)\n"
+            "weights = torch.softmax(scores, dim=-1)"
+        ),
+        "fix": "scores = q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))",
         "attention": scale_by_d,
     },
     {
@@ -164,6 +175,12 @@ MISTAKES: list[dict[str, Any]] = [
             "zh": "softmax 做在了 dim=-2（query 维）上。每个 query 对所有 key 的权重之和应为 1，"
             "所以 softmax 必须沿 Sq×Sk 打分矩阵的 key 维，即 dim=-1。",
         },
+        "excerpt": (
+            "scores = q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))\n"
+            "weights = torch.softmax(scores, dim=-2)\n"
+            "out = weights @ v"
+        ),
+        "fix": "weights = torch.softmax(scores, dim=-1)  # over the keys",
         "attention": softmax_over_queries,
     },
     {
@@ -180,6 +197,11 @@ MISTAKES: list[dict[str, Any]] = [
             "zh": "causal mask 只允许 query i 看 j < i 的 key（tril 用了 diagonal=-1）。"
             "token 必须能看到自己（j ≤ i）；这样第一行一个 key 都没有，整行输出变成 0（或 NaN）。",
         },
+        "excerpt": (
+            "causal = torch.ones(sq, sk, dtype=torch.bool).tril(diagonal=-1)\n"
+            "scores = scores.masked_fill(~causal, float('-inf'))"
+        ),
+        "fix": "causal = torch.ones(sq, sk, dtype=torch.bool).tril()  # j <= i",
         "attention": causal_excludes_diagonal,
     },
     {
@@ -196,6 +218,11 @@ MISTAKES: list[dict[str, Any]] = [
             "zh": "mask 保留的是上三角（triu），query i 看到的是 j ≥ i 的未来 token，"
             "而不是 j ≤ i。应保留下三角：torch.tril。",
         },
+        "excerpt": (
+            "causal = torch.ones(sq, sk, dtype=torch.bool).triu()\n"
+            "scores = scores.masked_fill(~causal, float('-inf'))"
+        ),
+        "fix": "causal = torch.ones(sq, sk, dtype=torch.bool).tril()  # j <= i",
         "attention": causal_attends_future,
     },
     {
@@ -211,6 +238,11 @@ MISTAKES: list[dict[str, Any]] = [
             "但本题（与 SDPA 的 attn_mask 一致）True 表示「可以关注」。"
             "nn.MultiheadAttention 的 key_padding_mask 恰好是相反约定，最容易混淆。",
         },
+        "excerpt": (
+            "if mask is not None:\n"
+            "    scores = scores.masked_fill(mask, float('-inf'))"
+        ),
+        "fix": "scores = scores.masked_fill(~mask, float('-inf'))  # True = may attend",
         "attention": mask_inverted,
     },
     {
@@ -227,6 +259,12 @@ MISTAKES: list[dict[str, Any]] = [
             "zh": "masked_fill(~mask, 0) 只是把打分置 0，exp(0) = 1，被屏蔽的 key 仍有权重。"
             "应填 −inf，softmax 之后才恰好为 0。",
         },
+        "excerpt": (
+            "if mask is not None:\n"
+            "    scores = scores.masked_fill(~mask, 0)\n"
+            "weights = torch.softmax(scores, dim=-1)"
+        ),
+        "fix": "scores = scores.masked_fill(~mask, float('-inf'))",
         "attention": mask_fills_zero,
     },
     {
@@ -242,6 +280,16 @@ MISTAKES: list[dict[str, Any]] = [
             "并会污染 loss 和梯度。这样的行应输出 0"
             "（与 PyTorch 的 scaled_dot_product_attention 一致）。",
         },
+        "excerpt": (
+            "scores = scores.masked_fill(~mask, float('-inf'))\n"
+            "weights = torch.softmax(scores, dim=-1)\n"
+            "out = weights @ v"
+        ),
+        "fix": (
+            "weights = torch.softmax(scores, dim=-1)\n"
+            "# a row with no allowed key is all NaN: make it 0, as SDPA does\n"
+            "weights = weights.masked_fill(~mask.any(dim=-1, keepdim=True), 0.0)"
+        ),
         "attention": masked_rows_nan,
     },
 ]

@@ -784,7 +784,8 @@ class _Checker:
             return ()
         out: list[MistakeInfo] = []
         ids: set[str] = set()
-        known = {"id", "title", "explanation", "exposed_by", "agrees_on", "tracks", *entries}
+        known = {"id", "title", "explanation", "exposed_by", "agrees_on", "tracks", "excerpt",
+                 "fix", *entries}
         for item in node.value.elts:
             line = item.lineno
             if not isinstance(item, ast.Dict) or any(k is None for k in item.keys):
@@ -818,6 +819,12 @@ class _Checker:
             for key in ("title", "explanation"):
                 if key not in fields:
                     self.error_in(path, line, f"{what}: missing '{key}' ({{en, zh}})")
+            for key in ("excerpt", "fix"):  # code shown on the mistake's review card
+                if key in fields and not (isinstance(fields[key], ast.Constant)
+                                          and isinstance(fields[key].value, str)
+                                          and fields[key].value.strip()):
+                    self.error_in(path, fields[key].lineno,
+                                  f"{what}: '{key}' must be a non-empty string literal (code)")
             overrides = tuple(e for e in entries if e in fields)
             if not overrides:
                 self.error_in(path, line, f"{what} overrides no entry point")

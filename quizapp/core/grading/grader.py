@@ -129,13 +129,19 @@ def _finish(result: GradeResult, started: float, record: bool, file: Path) -> Gr
 
 
 def record_grade(result: GradeResult) -> None:
-    """Store a grade in the progress database."""
+    """Store a grade in the progress database, and what it means for review (see
+    `review.record_grade_review`)."""
+    from quizapp.core.review import record_grade_review
     from quizapp.core.store import Store
 
     with Store.open() as store:
         store.record_drill_result(result.drill, track=result.track, status=result.status,
                                   passed=result.passed, message=result.message,
                                   result=result.to_json())
+        # A named mistake becomes (or lapses) its review card; a failed grade of a learned
+        # drill brings the drill's card back sooner.
+        record_grade_review(store, result.drill, passed=result.passed,
+                            mistake_id=result.mistake.id if result.mistake else None)
 
 
 # --------------------------------------------------------------------------- one grade

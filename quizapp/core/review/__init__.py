@@ -18,6 +18,9 @@ Modules, along the seams of the domain:
 - `rating`: previews, committing and undoing a rating, practice outside review;
 - `session`: the headless review session the review screen drives;
 - `drill_cards`: reviewing a drill from a blank starter;
+- `mistakes`: mistake cards (`m:<drill>:<mistake>`) and what a grade means for review;
+- `leeches`: cards the user keeps forgetting, and remedies;
+- `interview`: the interview-date mode (extra reviews before a date);
 - `optimizer`: fitting FSRS parameters to the user's log.
 
 Everything callers use is re-exported here (`from quizapp.core import review`). Never
@@ -46,6 +49,13 @@ from quizapp.core.review.days import (
     study_day,
 )
 from quizapp.core.review.drill_cards import DrillOutcome, begin_drill_review, drill_outcome
+from quizapp.core.review.interview import (
+    InterviewPlan,
+    interview_date,
+    interview_plan,
+    parse_interview_date,
+    set_interview_date,
+)
 from quizapp.core.review.keys import (
     DRILL_PREFIX,
     KINDS,
@@ -56,6 +66,21 @@ from quizapp.core.review.keys import (
     mistake_key,
     split_card_key,
     split_mistake,
+)
+from quizapp.core.review.leeches import (
+    DEFAULT_LEECH_THRESHOLD,
+    Remedy,
+    is_leech,
+    leeches,
+    remedy,
+)
+from quizapp.core.review.mistakes import (
+    GradeReview,
+    MistakeText,
+    mistake_question,
+    mistake_text,
+    read_mistakes,
+    record_grade_review,
 )
 from quizapp.core.review.optimizer import (
     OPTIMIZER_MIN_REVIEWS,
@@ -122,6 +147,11 @@ __all__ = [
     "Preview", "preview_ratings", "RatingRecord", "commit_rating", "is_lapse", "undo_rating",
     "record_practice",
     "ReviewSession",
+    "InterviewPlan", "interview_date", "interview_plan", "parse_interview_date",
+    "set_interview_date",
+    "DEFAULT_LEECH_THRESHOLD", "Remedy", "is_leech", "leeches", "remedy",
+    "GradeReview", "MistakeText", "mistake_question", "mistake_text", "read_mistakes",
+    "record_grade_review",
     "begin_drill_review", "DrillOutcome", "drill_outcome",
     "OPTIMIZER_MIN_REVIEWS", "OptimizerResult", "review_logs", "count_optimizer_reviews",
     "load_optimizer", "optimize",

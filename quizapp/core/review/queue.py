@@ -5,7 +5,7 @@ daily limit, topic interleaving; the home screen's summary; cram lists.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TypeVar
@@ -14,6 +14,7 @@ from quizapp.core.bank import Bank, Question
 from quizapp.core.errors import UsageError
 from quizapp.core.review.cards import sync_cards
 from quizapp.core.review.days import as_utc, end_of_day, study_day
+from quizapp.core.review.interview import InterviewPlan, interview_plan
 from quizapp.core.review.keys import QUESTION_PREFIX, split_card_key
 from quizapp.core.review.settings import ReviewSettings, card_recall, is_missed, retrievability_fn
 from quizapp.core.store import Store, from_iso, to_iso, utcnow
@@ -26,7 +27,7 @@ class QueueItem:
     """One card to review today."""
 
     key: str
-    kind: str                  # "question" | "drill"
+    kind: str                  # "question" | "drill" | "mistake"
     item_id: str
     topic: str | None          # the main topic (questions), for interleaving and cram
     is_new: bool
@@ -34,14 +35,21 @@ class QueueItem:
     retrievability: float      # now; 0 for new cards
     #: The fsrs State of a reviewed card (1 learning, 2 review, 3 relearning); None if new.
     state: int | None = None
+    #: Times the card lapsed (see `review.leeches`).
+    lapses: int = 0
+    #: Added by the interview-date mode (not due yet, but to review before the date).
+    interview: bool = False
 
 
 @dataclass
 class ReviewQueue:
-    """Today's queue: cards due by the end of the study day, then new cards."""
+    """Today's queue: cards due by the end of the study day, then the interview-date mode's
+    extra cards, then new cards."""
 
     due: list[QueueItem] = field(default_factory=list)
     new: list[QueueItem] = field(default_factory=list)
+    #: Not due, but today's share of the cards to review before the interview date.
+    interview: list[QueueItem] = field(default_factory=list)
     #: Never-reviewed cards (met or from the bank) beyond today's new-card limit.
     new_held_back: int = 0
     #: New cards already introduced today (counted against the limit).
@@ -49,8 +57,8 @@ class ReviewQueue:
 
     @property
     def items(self) -> list[QueueItem]:
-        """Due cards first, then new cards."""
-        return self.due + self.new
+        """Due cards first, then the interview extras, then new cards."""
+        return self.due + self.interview + self.new
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,8 @@ class ReviewSummary:
     due_today: int
     new_available: int
     streak_days: int
+    #: The interview-date mode's plan for today; None when no date is set or it has passed.
+    interview: InterviewPlan | None = None
 
 
 def _main_topic(question: Question | None) -> str | None:
@@ -159,9 +169,11 @@ def build_queue(store: Store, bank: Bank, now: datetime | None = None, *,
     Due cards (reviewed before, due by the end of the study day) come first: cards whose
     last answer was a miss, then lowest retrievability — the cards the user is closest to
     forgetting — then by due time,
-    lightly interleaved by topic. Then new cards up to what is left of the daily new limit:
-    items the user has met (quizzes, drills) but never reviewed, oldest first, then bank
-    questions never met, one topic at a time in turn.
+    lightly interleaved by topic. Then, with an interview date set, today's share of the
+    cards to review before it (see `review.interview`), weakest first. Then new cards up to
+    what is left of the daily new limit: items the user has met (quizzes, drills) but never
+    reviewed, oldest first, then bank questions never met, one topic at a time in turn.
+    Suspended cards never enter it.
     """
     now = as_utc(now or utcnow())
     settings = settings or ReviewSettings.load(store)
@@ -170,22 +182,25 @@ def build_queue(store: Store, bank: Bank, now: datetime | None = None, *,
     curve = retrievability_fn(settings.scheduler())
     parse = datetime.fromisoformat  # stored times are all UTC ISO strings (store.to_iso)
     questions = bank.questions
-    ranked: list[tuple[bool, float, str, str, int]] = []
-    for key, due, stability, last_review, state, step in store.conn.execute(
-        "SELECT card_id, due, stability, last_review, state, json_extract(card, '$.step') "
-        "FROM cards WHERE retired = 0 AND last_review IS NOT NULL AND due < ? "
+    ranked: list[tuple[bool, float, str, str, int, int]] = []
+    for key, due, stability, last_review, state, step, lapses in store.conn.execute(
+        "SELECT card_id, due, stability, last_review, state, json_extract(card, '$.step'), "
+        "lapses FROM cards WHERE retired = 0 AND last_review IS NOT NULL AND due < ? "
         "AND suspended = 0",
         (to_iso(end_of_day(now)),)
     ):
         r = card_recall(curve, stability, (now - parse(last_review)).days, state, step)
         # Missed cards first (False sorts before True), then the closest to being forgotten.
-        ranked.append((not is_missed(state, step), r, due, key, state))
+        ranked.append((not is_missed(state, step), r, due, key, state, lapses))
     ranked.sort()
     due_items = []
-    for _, r, due, key, state in ranked:
+    for _, r, due, key, state, lapses in ranked:
         kind, item_id = split_card_key(key)
         topic = _main_topic(questions.get(item_id)) if kind == "question" else None
-        due_items.append(QueueItem(key, kind, item_id, topic, False, parse(due), r, state))
+        due_items.append(QueueItem(key, kind, item_id, topic, False, parse(due), r, state,
+                                   lapses))
+    plan = interview_plan(store, now, settings=settings)
+    extra = _interview_items(store, plan, questions, curve, now) if plan else []
 
     done = new_done_on(store, study_day(now))
     budget = max(0, settings.new_per_day - done)
@@ -196,7 +211,27 @@ def build_queue(store: Store, bank: Bank, now: datetime | None = None, *,
         chosen += round_robin(unseen, _topic_of)[:budget - len(chosen)]
     return ReviewQueue(due=interleave(due_items), new=[_new_item(*pair) for pair in chosen],
                        new_held_back=max(0, len(met) + len(unseen) - budget),
-                       new_done_today=done)
+                       new_done_today=done, interview=extra)
+
+
+def _interview_items(store: Store, plan: InterviewPlan, questions: Mapping[str, Question],
+                     curve: Callable[[float, int], float], now: datetime) -> list[QueueItem]:
+    """The plan's extra cards as queue items, in the plan's order (weakest first)."""
+    if not plan.extra_keys:
+        return []
+    marks = ",".join("?" * len(plan.extra_keys))
+    rows = {row[0]: row for row in store.conn.execute(
+        "SELECT card_id, due, stability, last_review, state, json_extract(card, '$.step'), "
+        f"lapses FROM cards WHERE card_id IN ({marks})", plan.extra_keys)}
+    out = []
+    for key in plan.extra_keys:
+        _, due, stability, last_review, state, step, lapses = rows[key]
+        r = card_recall(curve, stability, (now - from_iso(last_review)).days, state, step)
+        kind, item_id = split_card_key(key)
+        topic = _main_topic(questions.get(item_id)) if kind == "question" else None
+        out.append(QueueItem(key, kind, item_id, topic, False, from_iso(due), r, state,
+                             lapses, interview=True))
+    return out
 
 
 def streak_days(store: Store, now: datetime | None = None) -> int:
@@ -237,7 +272,8 @@ def summary(store: Store, bank: Bank, now: datetime | None = None, *,
     sync_cards(store, bank, drill_ids=drill_ids)
     return ReviewSummary(due_today=count_due(store, now),
                          new_available=count_new_available(store, bank, now),
-                         streak_days=streak_days(store, now))
+                         streak_days=streak_days(store, now),
+                         interview=interview_plan(store, now))
 
 
 def cram_items(store: Store, bank: Bank, topic: str, now: datetime | None = None,

@@ -118,8 +118,10 @@ class HomeScreen(Screen):
         day_began = review.day_start(review.study_day(now), now)
         answered_today = sum(1 for a in store.attempts(since=day_began)
                              if a.item_kind == "question")
+        plan = numbers.interview
         today.show(lang, due=numbers.due_today, new=numbers.new_available,
-                   streak=numbers.streak_days, answered_today=answered_today)
+                   streak=numbers.streak_days, answered_today=answered_today,
+                   interview=(plan.days_left, plan.to_cover) if plan else None)
         history = app.history()
         progress = domain_progress(content.bank, content.taxonomy, history)
         self.query_one(WeakSpotsPanel).show(lang, content.taxonomy,

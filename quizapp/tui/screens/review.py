@@ -4,8 +4,11 @@ A question card is answered with the shared `QuestionView`; once graded, the rat
 proposes a rating (wrong → Again, right after a second try → Hard, right → Good; short
 answers from the key points ticked) and shows the interval each rating would give — computed
 once per card, because fsrs fuzzes intervals at random. A drill card is solved again from a
-blank starter in the drill screen; the grade it records there proposes the rating. Every
-rating is stored at once (one transaction), so leaving or crashing loses nothing rated.
+blank starter in the drill screen; the grade it records there proposes the rating. A mistake
+card (`m:<drill>:<mistake>`) is shown as the self-graded short answer the core builds from the
+mistake (`review.mistake_question`). A leech (a card forgotten `[review] leech_threshold`
+times) is marked, with a remedy. Every rating is stored at once (one transaction), so leaving
+or crashing loses nothing rated.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ class ReviewScreen(Screen):
     ReviewScreen #review-status { height: 1; padding: 0 1; background: $boost; }
     ReviewScreen #review-card { height: 1fr; }
     ReviewScreen #review-done { padding: 1 2; height: auto; }
+    ReviewScreen #leech { padding: 0 1; margin: 0 0 1 0; height: auto;
+                          background: $warning 20%; color: $text; }
     """
 
     BINDINGS = [
@@ -88,8 +93,16 @@ class ReviewScreen(Screen):
         return self.app
 
     def _question(self, item: rv.QueueItem) -> Question | None:
+        """The question to show for a question or a mistake card (None: no longer there)."""
         content = self.qa.content
-        return content.bank.questions.get(item.item_id) if content else None
+        if content is None:
+            return None
+        if item.kind == "mistake":
+            drill_id, mistake_id = rv.split_mistake(item.item_id)
+            drill = content.drills.get(drill_id)
+            text = rv.mistake_text(drill, mistake_id) if drill is not None else None
+            return rv.mistake_question(drill, text) if text is not None else None
+        return content.bank.questions.get(item.item_id)
 
     def _drill(self, item: rv.QueueItem) -> Any:
         content = self.qa.content
@@ -140,6 +153,10 @@ class ReviewScreen(Screen):
             self._update_status()
             self.refresh_bindings()
             return
+        threshold = getattr(getattr(self.qa, "config", None), "leech_threshold",
+                            rv.DEFAULT_LEECH_THRESHOLD)
+        if not self.session.cram and rv.is_leech(item.lapses, threshold):
+            await card_box.mount(Static(self._leech_text(item), id="leech", markup=False))
         if item.kind == "drill":
             drill = self._drill(item)
             if drill is None:   # the drill list is not available: rate it by hand
@@ -151,7 +168,8 @@ class ReviewScreen(Screen):
         else:
             question = self._question(item)
             if question is None:
-                # Retired while the session ran (the bank changed): skip it, keep its log.
+                # Retired while the session ran (the bank or the drill changed): skip it,
+                # keep its log.
                 await self._next()
                 return
             view = QuestionView(question, self.lang, rng=self.qa.new_rng(),
@@ -169,12 +187,43 @@ class ReviewScreen(Screen):
 
     def _heading(self, item: rv.QueueItem, question: Question) -> str:
         content = self.qa.content
-        topic = content.taxonomy.topics.get(question.topics[0]) if content else None
+        topic = content.taxonomy.topics.get(question.topics[0]) \
+            if content and question.topics else None
         label = tr("New", self.lang) if item.is_new else tr(
             {1: "Learning", 3: "Relearning"}.get(item.state or 2, "Review"), self.lang)
         if self.cram_topic is not None:
             label = tr("Cram", self.lang)
-        return " · ".join(p for p in (label, topic.title(self.lang) if topic else "") if p)
+        kind = tr("Your mistake", self.lang) if item.kind == "mistake" else ""
+        extra = tr("Before the interview", self.lang) if item.interview else ""
+        return " · ".join(p for p in (label, kind, extra,
+                                      topic.title(self.lang) if topic else "") if p)
+
+    def _leech_text(self, item: rv.QueueItem) -> str:
+        """The leech mark: how often the card was forgotten, and what to do instead."""
+        content = self.qa.content
+        lines = [tr("Leech: forgotten {n} times. Reviewing it the same way rarely helps; "
+                    "try this first.", self.lang).format(n=item.lapses)]
+        if content is None:
+            return "\n".join(lines)
+        remedy = rv.remedy(item.key, content.bank, content.drills)
+        if remedy.drill_id is not None:
+            drill = content.drills.get(remedy.drill_id)
+            title = drill.title.get(self.lang) or drill.title.get("en") if drill else None
+            lines.append(tr("• Practise the drill: {d}", self.lang).format(
+                d=title or remedy.drill_id))
+        for qid in remedy.easier:
+            question = content.bank.questions.get(qid)
+            prompt = question.prompt.get(self.lang) or question.prompt.get("en", "") \
+                if question else ""
+            short = " ".join(prompt.split())
+            lines.append(tr("• An easier question first: {q}", self.lang).format(
+                q=(short[:70] + "…") if len(short) > 70 else short))
+        if remedy.hint:
+            lines.append(tr("• Hint: {h}", self.lang).format(
+                h=remedy.hint.get(self.lang) or remedy.hint.get("en", "")))
+        lines.append(tr("Or suspend it: quizapp progress suspend {key}", self.lang).format(
+            key=item.key))
+        return "\n".join(lines)
 
     def _proposal(self, question: Question, verdict: Verdict | None, tries: int) -> rv.Rating:
         if verdict is None:
@@ -205,9 +254,11 @@ class ReviewScreen(Screen):
         record = dict(event.record)
         if event.text:
             record.setdefault("typed", event.text)
-        self.qa.store.record_attempt(event.question.id, "question", event.answer,
-                                     event.verdict.score, event.verdict.passed, mode=mode,
-                                     duration_ms=event.duration_ms, at=self.qa.now())
+        if session.current.kind == "question":
+            # A mistake card is no bank question: its review log is its history.
+            self.qa.store.record_attempt(event.question.id, "question", event.answer,
+                                         event.verdict.score, event.verdict.passed, mode=mode,
+                                         duration_ms=event.duration_ms, at=self.qa.now())
         self._answer = (event.answer, event.verdict)
         # `graded_tries` counts real attempts at the content (a typo in a number is none):
         # right on the second try proposes Hard.
@@ -242,7 +293,7 @@ class ReviewScreen(Screen):
             return
         answer, verdict, rating = self._answers.pop()
         self.notify(tr("Rating taken back.", self.lang), timeout=2)
-        if item.kind == "question" and verdict is not None:
+        if item.kind in ("question", "mistake") and verdict is not None:
             await self._show(item, replay=(answer, verdict))
         else:
             await self._show(item)

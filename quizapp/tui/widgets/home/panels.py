@@ -37,8 +37,9 @@ class TodayPanel(Static):
     """Cards due today, new cards available, the streak and today's answers."""
 
     def show(self, lang: str, *, due: int | None, new: int | None, streak: int | None,
-             answered_today: int | None) -> None:
-        """Render the numbers (None: not known yet)."""
+             answered_today: int | None, interview: tuple[int, int] | None = None) -> None:
+        """Render the numbers (None: not known yet); `interview` is (days left, cards still
+        to cover) while an interview date is set."""
         def num(value: int | None) -> str:
             return "…" if value is None else str(value)
 
@@ -53,6 +54,12 @@ class TodayPanel(Static):
             if i:
                 pieces.append(("  ·  ", "$text-muted"))
             pieces.extend([(f"{label} ", "$text-muted"), (value, f"bold {style}")])
+        if interview is not None:
+            days, cover = interview
+            pieces += ["\n", (f"{tr('Interview in', lang)} ", "$text-muted"),
+                       (tr("{n} d", lang).format(n=days), "bold $text-warning"),
+                       ("  ·  ", "$text-muted"), (f"{tr('Cards still to cover', lang)} ",
+                                                  "$text-muted"), (str(cover), "bold $text")]
         self.update(Content.assemble(*pieces))
 
 

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 REVIEW_ZH: dict[str, str] = {
+    # mistake cards, leeches, the interview date
+    "Your mistake": "你犯过的错误",
+    "Before the interview": "面试前加复",
+    "Leech: forgotten {n} times. Reviewing it the same way rarely helps; try this first.":
+        "顽固卡片：已经忘记 {n} 次。照原样再复习通常没用，先试试下面的办法。",
+    "• Practise the drill: {d}": "• 先做编程练习：{d}",
+    "• An easier question first: {q}": "• 先做一道更简单的题：{q}",
+    "• Hint: {h}": "• 提示：{h}",
+    "Or suspend it: quizapp progress suspend {key}": "或者暂停它：quizapp progress suspend {key}",
     # bindings
     "Undo": "撤销",
     "Take back the last rating": "撤销上一次评分",
