@@ -28,8 +28,8 @@ from quizapp.core.review import (
     count_due,
     count_new_available,
     day_start,
-    leeches,
     retrievability_fn,
+    split_card_key,
     streak_days,
     study_day,
 )
@@ -123,7 +123,7 @@ class Stats:
     #: Cards due on each of the next FORECAST_DAYS study days; [0] includes overdue cards.
     forecast: list[int]
     drills: list[DrillStats] = field(default_factory=list)
-    #: Leeches (lapses ≥ leech_threshold), most lapses first.
+    #: Leeches (lapses ≥ leech_threshold), most lapses first, at most MAX_LEECHES.
     leeches: list[LeechStats] = field(default_factory=list)
     leech_threshold: int = DEFAULT_LEECH_THRESHOLD
 
@@ -235,8 +235,7 @@ def compute_stats(store: Store, bank: Bank, taxonomy: Taxonomy, now: datetime | 
         true_retention_30d=true_retention, desired_retention=settings.desired_retention,
         domains=domains, topics=topics, accuracy=accuracy, heatmap=heatmap,
         forecast=forecast(store, now), drills=_drills(store, recall, card_due),
-        leeches=[LeechStats(c.key, c.kind, c.item_id, c.lapses, c.suspended)
-                 for c in leeches(store, leech_threshold)],
+        leeches=_leeches(store, leech_threshold),
         leech_threshold=leech_threshold,
     )
 
@@ -270,6 +269,24 @@ def _mastery(bank: Bank, taxonomy: Taxonomy, recall: dict[str, float]
         if name in per_domain:
             domains.append(make(name, name, members[0].domain_zh, name, per_domain[name]))
     return topics, domains
+
+
+#: Leeches listed at most (the most lapses first); stats stay fast with thousands of them.
+MAX_LEECHES = 50
+
+
+def _leeches(store: Store, threshold: int) -> list[LeechStats]:
+    """The live cards with at least `threshold` lapses (none when 0), most lapses first."""
+    if threshold <= 0:
+        return []
+    out = []
+    for key, lapses, suspended in store.conn.execute(
+        "SELECT card_id, lapses, suspended FROM cards WHERE retired = 0 AND lapses >= ? "
+        "ORDER BY lapses DESC, card_id LIMIT ?", (threshold, MAX_LEECHES)
+    ):
+        kind, item_id = split_card_key(key)
+        out.append(LeechStats(key, kind, item_id, int(lapses), bool(suspended)))
+    return out
 
 
 def _day_counts(store: Store, first: date, last: date) -> list[DayCount]:
