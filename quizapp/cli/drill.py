@@ -376,6 +376,9 @@ def print_result(result: Any, out: Any = None) -> None:
             write(f"  {_MARK.get(cases[0].status, '?')} {cases[0].name}{more}: {message}\n")
     if result.mistake is not None:
         write(f"  Looks like {result.mistake.id}: {result.mistake.explanation['en']}\n")
+    for note in getattr(result, "notes", None) or []:
+        if note not in result.message:  # a pass carries its notes in the message already
+            write(f"  note: {note}\n")
     if result.timing is not None:
         timing = result.timing
         write(f"  Timing ({timing.label}; {timing.size}):\n"

@@ -297,7 +297,7 @@ def _result_json(stdout: str) -> dict[str, Any] | None:
 def result_from_json(data: dict[str, Any], host: str | None = None) -> Any:
     """A `GradeResult` from `quizapp grade --json` output (the inverse of `to_json`); the
     mistake's title and explanation come in English, as the JSON carries them."""
-    from quizapp.core.grading import CaseResult, GradeResult, MistakeMatch, Timing
+    from quizapp.core.grading import CaseResult, FirstFailure, GradeResult, MistakeMatch, Timing
 
     def fnum(value: Any) -> float | None:
         return float(value) if isinstance(value, (int, float)) else None
@@ -306,8 +306,19 @@ def result_from_json(data: dict[str, Any], host: str | None = None) -> Any:
         cases = [CaseResult(name=str(c["name"]), status=str(c["status"]),
                             message=str(c.get("message", "")),
                             max_abs_err=fnum(c.get("max_abs_err")),
-                            max_rel_err=fnum(c.get("max_rel_err")))
+                            max_rel_err=fnum(c.get("max_rel_err")),
+                            note=str(c.get("note") or ""),
+                            seed=c["seed"] if isinstance(c.get("seed"), int) else None)
                  for c in data.get("cases", [])]
+        first = data.get("first_failure")
+        first_failure = None
+        if isinstance(first, dict):
+            first_failure = FirstFailure(
+                case=str(first["case"]), status=str(first["status"]),
+                message=str(first.get("message", "")),
+                max_abs_err=fnum(first.get("max_abs_err")),
+                max_rel_err=fnum(first.get("max_rel_err")),
+                seed=first["seed"] if isinstance(first.get("seed"), int) else None)
         mistake = None
         if data.get("mistake"):
             mistake = MistakeMatch(
@@ -333,7 +344,8 @@ def result_from_json(data: dict[str, Any], host: str | None = None) -> Any:
             output=str(data.get("output", "")),
             output_truncated=int(data.get("output_truncated_bytes", 0)),
             interpreted=bool(data.get("interpreted", False)),
-            seconds=float(data.get("seconds", 0.0)))
+            seconds=float(data.get("seconds", 0.0)),
+            notes=[str(n) for n in data.get("notes") or []], first_failure=first_failure)
     except (KeyError, TypeError, ValueError, IndexError) as err:
         raise RemoteError(f"{host or 'the remote'} sent a grade this quizapp cannot read "
                           f"({type(err).__name__}: {err}); are both quizapp versions the "

@@ -312,6 +312,7 @@ ZH: dict[str, str] = {
     "{p} of {n} cases passed": "{n} 个用例中通过 {p} 个",
     "(Triton interpreter)": "（Triton 解释器）",
     "Looks like a known mistake: {t}": "看起来是一个常见错误：{t}",
+    "Note: {t}": "注意：{t}",
     "Case": "用例",
     "Result": "结果",
     "Max abs err": "最大绝对误差",

@@ -55,6 +55,26 @@ def test_grade_json_of_a_known_mistake(capsys: pytest.CaptureFixture[str],
     assert data["passed"] is False and data["status"] == "failed"
     assert data["mistake"]["id"] == "no_scale" and data["mistake"]["explanation"]
     assert data["message"].startswith("case '")
+    # The case the message is about, as data; the mistake stays out of the message.
+    first = data["first_failure"]
+    assert set(first) == {"case", "status", "message", "max_abs_err", "max_rel_err", "seed"}
+    case = next(c for c in data["cases"] if c["name"] == first["case"])
+    assert first["status"] == case["status"] == "failed" and first["message"] == case["message"]
+    assert first["max_abs_err"] == case["max_abs_err"] and first["seed"] is None
+    assert data["message"] == f"case '{first['case']}': {first['message']}"
+    assert "no_scale" not in data["message"] and data["notes"] == []
+
+
+def test_grade_reports_a_precision_note(capsys: pytest.CaptureFixture[str]) -> None:
+    hf = str(SOLUTIONS / "rmsnorm" / "correct" / "hf_llama_float32.py")
+    code, out, _ = run(capsys, "grade", "rmsnorm", hf, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["passed"] and data["first_failure"] is None
+    assert len(data["notes"]) == 1 and "computed in float32" in data["notes"][0]
+    code, out, _ = run(capsys, "grade", "rmsnorm", hf)
+    first = out.splitlines()[0]
+    assert code == 0 and first.startswith("✓ rmsnorm (torch, cpu): PASSED — passed all ")
+    assert f"note: {data['notes'][0]}" in first
 
 
 def test_human_report(capsys: pytest.CaptureFixture[str]) -> None:

@@ -41,7 +41,7 @@ def _grade_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, di
 def _summary(result: dict) -> tuple:
     return (result["status"], result["passed"], result["track"],
             [(c["name"], c["status"]) for c in result["cases"]],
-            (result["mistake"] or {}).get("id"))
+            (result["mistake"] or {}).get("id"), result["first_failure"], result["notes"])
 
 
 @pytest.mark.parametrize("source", [CORRECT, UNFINISHED], ids=["correct", "unfinished"])

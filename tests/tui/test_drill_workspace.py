@@ -125,6 +125,46 @@ def test_verdict_reads_in_words() -> None:
     assert "3 of 23 cases passed" in status_line(result, "en").plain
 
 
+async def test_notes_and_first_failure_are_shown_from_their_fields(drill_app: Any) -> None:
+    note = ("float64 inputs were computed in float32: max rel err 1e-07 (1 of 1 float64 cases "
+            "pass at float32's tolerance, not float64's)")
+    cases = [{"name": "a", "passed": True, "status": "passed", "message": ""},
+             {"name": "b", "passed": False, "status": "failed", "message": "b is wrong"},
+             {"name": "c", "passed": False, "status": "failed", "message": "c is wrong"},
+             {"name": "d", "passed": True, "status": "passed", "message": "",
+              "note": "computed in float32: max rel err 1e-07"}]
+    # The message is about case c (it failed first, say, in the drill's order); the matched
+    # mistake is its own field and gets its own section, not a cut of the message.
+    failed = {"status": "failed", "message": "case 'c': c is wrong", "cases": cases,
+              "mistake": {"id": "m", "title": "The mistake", "explanation": "Why."},
+              "first_failure": {"case": "c", "status": "failed", "message": "c is wrong",
+                                "max_abs_err": 1.0, "max_rel_err": 1.0, "seed": None},
+              "notes": [note]}
+    async with drill_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_drill(drill_app, pilot, "attention")
+        results = screen.query_one(GradeResults)
+        results.show_result(failed, "en")
+        await pilot.pause()
+        assert str(results.query_one(".status").render()).endswith(": case 'c': c is wrong")
+        assert str(results.query_one(".verdict-notes").render()) == f"Note: {note}"
+        assert "The mistake" in str(results.query_one(".mistake-title").render())
+        table = results.query_one("#cases")
+        assert table.get_row_at(table.cursor_row)[0].plain == "c"
+        assert "c is wrong" in str(results.query_one(".case-detail").render())
+        passed = {**failed, "status": "passed", "mistake": None, "first_failure": None,
+                  "cases": [{**c, "passed": True, "status": "passed"} for c in cases],
+                  "message": f"passed all 4 cases — note: {note}"}
+        results.show_result(passed, "zh")
+        await pilot.pause()
+        assert str(results.query_one(".verdict-notes").render()) == f"注意：{note}"
+        rows = [[cell.plain if hasattr(cell, "plain") else str(cell)
+                 for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert ["d", "computed in float32: max rel err 1e-07"] == [rows[3][0], rows[3][4]]
+        results.show_result({**passed, "notes": []}, "en")
+        await pilot.pause()
+        assert results.query_one(".verdict-notes").has_class("hidden")
+
+
 async def test_no_timing_says_why_on_the_interpreted_triton_track(drill_app: Any) -> None:
     async with drill_app.run_test(size=(120, 40)) as pilot:
         screen = await open_drill(drill_app, pilot, "softmax_merge", "triton")

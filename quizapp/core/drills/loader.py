@@ -257,6 +257,21 @@ class _Checker:
             out[dtype] = Tolerance(float(tol["atol"]), float(tol["rtol"]))
         return out
 
+    def _precision(self, data: LineDict, tolerances: dict[str, Tolerance]) -> str:
+        """The precision the drill is about (`precision:`): float32 (the default, when the
+        drill has a float32 tolerance) or float64 (float64 cases strict)."""
+        value = data.get("precision")
+        if value is None:
+            return "float32" if "float32" in tolerances else "float64"
+        if value not in ("float32", "float64"):
+            self.error(data.line_of("precision"), "'precision' must be float32 or float64")
+            return "float64"
+        if value not in tolerances:
+            self.error(data.line_of("precision"), f"'precision: {value}' needs a {value} "
+                                                  "tolerance in 'tolerances'")
+            return "float64"
+        return str(value)
+
     # -- the drill ---------------------------------------------------------------------------
 
     def drill(self) -> Drill | None:
@@ -275,7 +290,7 @@ class _Checker:
             return None
         known = {"id", "title", "statement", "topics", "difficulty", "tracks", "entry_points",
                  "hints", "tolerances", "gradient_tolerances", "forbidden", "limits", "cases",
-                 "bench", "starters", "order", "followups", "memory_budget_hint"}
+                 "bench", "starters", "order", "followups", "memory_budget_hint", "precision"}
         for key in data:
             if key not in known:
                 self.error(data.line_of(key), f"unknown field '{key}'")
@@ -312,6 +327,7 @@ class _Checker:
         tolerances = self._tolerances(data, "tolerances")
         grad_tol = self._tolerances(data, "gradient_tolerances") or {
             k: Tolerance(t.atol * 10, t.rtol * 10) for k, t in tolerances.items()}
+        precision = self._precision(data, tolerances)
         forbidden = self._forbidden(data, entries)
         time_limits, budget = self._limits(data, tracks)
         cases = self._cases(data, entries, tracks, tolerances, grad_tol, budget)
@@ -338,7 +354,7 @@ class _Checker:
                      forbidden=forbidden, time_limit_s=time_limits, memory_budget_mb=budget,
                      cases=cases, bench=bench, starters=starters, folder=folder,
                      yaml_path=self.path, solutions=solutions, order=order,
-                     followups=followups, memory_budget_hint=budget_hint,
+                     followups=followups, memory_budget_hint=budget_hint, precision=precision,
                      mistakes=mistakes)
 
     def _topics(self, data: LineDict) -> tuple[str, ...]:

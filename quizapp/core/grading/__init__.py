@@ -5,7 +5,9 @@ Public API (importing it never imports torch; torch is loaded when a grade start
 - `grade_solution(drill_id, path=None, *, track=None, bench=False, device="cpu",
   cancel=None, progress=None, time_limit=None, record=True) -> GradeResult` — grade one
   file. `GradeResult.to_json()` is the `quizapp grade --json` object; `.mistake` (a
-  `MistakeMatch`) keeps the title and explanation in both languages for the TUI. Safe to call
+  `MistakeMatch`) keeps the title and explanation in both languages for the TUI;
+  `.first_failure` (a `FirstFailure`) is the case the message is about; `.notes` the
+  verdict's caveats (a float64 case computed in float32). Safe to call
   from a worker thread: set the `cancel` event to kill the sandbox and get
   `GradingCancelled`.
 - `keep_warm(True)` — keep one sandbox started ahead of time so the next grade skips
@@ -33,6 +35,7 @@ from __future__ import annotations
 # import-linter contract keeps it so), so the exports are plain imports. None imports torch.
 from quizapp.core.grading.grader import (
     CaseResult,
+    FirstFailure,
     GradeResult,
     GradingCancelled,
     MistakeMatch,
@@ -43,5 +46,5 @@ from quizapp.core.grading.grader import (
 from quizapp.core.grading.static import detect_track
 from quizapp.core.grading.timing import Timing
 
-__all__ = ["CaseResult", "GradeResult", "GradingCancelled", "MistakeMatch", "Timing",
-           "detect_track", "grade_solution", "keep_warm", "record_grade"]
+__all__ = ["CaseResult", "FirstFailure", "GradeResult", "GradingCancelled", "MistakeMatch",
+           "Timing", "detect_track", "grade_solution", "keep_warm", "record_grade"]

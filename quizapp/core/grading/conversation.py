@@ -19,7 +19,7 @@ from typing import Any
 
 from quizapp.core.drills import Drill
 from quizapp.core.grading.expected import Prepared
-from quizapp.core.grading.judging import evaluate_case, import_failure
+from quizapp.core.grading.judging import Evaluation, evaluate_case, import_failure
 from quizapp.core.grading.limits import STARTUP_LIMIT_S
 from quizapp.core.grading.results import CaseResult, GradingCancelled
 from quizapp.core.grading.runner import ChildGone, ChildProcess
@@ -38,6 +38,8 @@ class Ending:
     status: str
     message: str
     with_cases: bool = True
+    #: The case the grade ended in (its result is among the cases), if it ended in one.
+    case: str | None = None
 
 
 def receive(side: ChildProcess, deadline: float, cancel: threading.Event | None) -> Any:
@@ -57,8 +59,8 @@ def receive(side: ChildProcess, deadline: float, cancel: threading.Event | None)
 
 
 class Conversation:
-    """Receives and judges one child's results; `results`, `wrong` and `isolation` hold what
-    it learned (also after an `Ending`)."""
+    """Receives and judges one child's results; `results`, `wrong`, `noted` and `isolation`
+    hold what it learned (also after an `Ending`)."""
 
     def __init__(self, child: ChildProcess, drill: Drill, *, track: str, device: str,
                  time_limit: float, cancel: threading.Event | None,
@@ -74,6 +76,9 @@ class Conversation:
         #: Case name → the solution's (packed output, in-place arguments) where they were
         #: judged wrong by value (for mistake diagnosis).
         self.wrong: dict[str, tuple[Any, Any]] = {}
+        #: Case name → the evaluation of each float64 case that passed only at the drill's
+        #: precision (`judging.evaluate_case`).
+        self.noted: dict[str, Evaluation] = {}
         self.isolation: Isolation | None = None
 
     def collect(self, prepared: Sequence[Prepared]) -> Ending | None:
@@ -110,11 +115,13 @@ class Conversation:
                             or index in received or index != current:
                         return self._forged()
                     received.add(index)
-                    result, wrong = evaluate_case(self.drill, self.track, self.device,
-                                                  prepared[index], message)
-                    self.results.append(result)
-                    if wrong is not None:
-                        self.wrong[result.name] = wrong
+                    judged = evaluate_case(self.drill, self.track, self.device,
+                                           prepared[index], message)
+                    self.results.append(judged.result)
+                    if judged.strict is not None:
+                        self.noted[judged.result.name] = judged
+                    elif judged.output is not None:
+                        self.wrong[judged.result.name] = judged.output
                     current = None
                 elif kind == "cases_done":
                     # Only the harness's own results count: a solution that forges the end
@@ -151,7 +158,7 @@ class Conversation:
         self.results.append(CaseResult(name, "timeout", f"did not finish within the "
                                                         f"{limit:g} s limit"))
         return Ending("timeout", f"case '{name}' did not finish within the {limit:g} s limit "
-                                 "for all cases (an endless loop, or far too slow?)")
+                                 "for all cases (an endless loop, or far too slow?)", case=name)
 
     def _gone(self, gone: ChildGone, phase: str, current: int | None,
               prepared: Sequence[Prepared]) -> Ending:
@@ -174,8 +181,10 @@ class Conversation:
                 doing = f"running case '{prepared[current].case.name}'"
             status, message = "error", (f"the solution's process {how} while {doing}"
                                         " — did it call os._exit(), exit or crash?")
-        if current is not None:
-            self.results.append(CaseResult(prepared[current].case.name, status, message))
-        return Ending(status, message)
+        if current is None:
+            return Ending(status, message)
+        name = prepared[current].case.name
+        self.results.append(CaseResult(name, status, message))
+        return Ending(status, message, case=name)
 
 

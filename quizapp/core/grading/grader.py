@@ -28,11 +28,18 @@ from typing import Any
 from quizapp.core.drills import Drill, Tolerance, build_inputs, get_drill, workspace_file
 from quizapp.core.errors import UsageError
 from quizapp.core.grading import compare as cmp
-from quizapp.core.grading.conversation import Conversation
+from quizapp.core.grading.conversation import Conversation, Ending
 from quizapp.core.grading.conversation import receive as receive_message
 from quizapp.core.grading.diagnosis import match_mistake
 from quizapp.core.grading.expected import Prepared, prepare, shapes
-from quizapp.core.grading.judging import error_text, forbidden_reason, judge, quickly_close
+from quizapp.core.grading.judging import (
+    Evaluation,
+    error_text,
+    forbidden_reason,
+    judge,
+    quickly_close,
+    working_dtype,
+)
 from quizapp.core.grading.limits import (
     BENCH_LIMIT_S,
     cpu_seconds,
@@ -40,7 +47,13 @@ from quizapp.core.grading.limits import (
     memory_limits,
     protected_paths,
 )
-from quizapp.core.grading.results import CaseResult, GradeResult, GradingCancelled, MistakeMatch
+from quizapp.core.grading.results import (
+    CaseResult,
+    FirstFailure,
+    GradeResult,
+    GradingCancelled,
+    MistakeMatch,
+)
 from quizapp.core.grading.runner import POOL, Cancelled, ChildGone, ChildProcess
 from quizapp.core.grading.sandbox import Isolation
 from quizapp.core.grading.static import (
@@ -52,8 +65,8 @@ from quizapp.core.grading.static import (
 from quizapp.core.grading.timing import Benchmark, Rejected, Timing, summarize
 
 # Re-exported: callers import the result types (and `judge`) from here.
-__all__ = ["CaseResult", "GradeResult", "GradingCancelled", "MistakeMatch", "grade_solution",
-           "judge", "keep_warm", "record_grade"]
+__all__ = ["CaseResult", "FirstFailure", "GradeResult", "GradingCancelled", "MistakeMatch",
+           "grade_solution", "judge", "keep_warm", "record_grade"]
 
 
 def keep_warm(enabled: bool = True) -> None:
@@ -271,16 +284,24 @@ class _Session:
         if ending is not None:
             if not ending.with_cases:
                 return self._with_output(self.result(ending.status, ending.message))
-            return self._with_output(self._stopped(ending.status, ending.message, prepared))
-        return self._with_output(self._verdict(prepared, conversation.wrong))
+        wrong = dict(conversation.wrong)
+        notes = self._precision_notes(prepared, conversation.noted, wrong)
+        if ending is not None:
+            return self._with_output(self._stopped(ending, prepared, notes))
+        return self._with_output(self._verdict(prepared, wrong, notes))
 
-    def _stopped(self, status: str, message: str, prepared: list[Prepared]) -> GradeResult:
+    def _stopped(self, ending: Ending, prepared: list[Prepared],
+                 notes: list[str]) -> GradeResult:
+        status, message, about = ending.status, ending.message, ending.case
         banned = next((r for r in self.results if r.status == "banned"), None)
         if banned is not None:
             status, message = "banned", f"case '{banned.name}': {banned.message}"
+            about = banned.name
         self._fill_not_run(prepared)
         self._in_drill_order()
-        return self.result(status, message, cases=self.results)
+        first = next((r for r in self.results if r.name == about), None)
+        return self.result(status, message, cases=self.results, notes=notes,
+                           first_failure=FirstFailure.of(first) if first else None)
 
     def _fill_not_run(self, prepared: list[Prepared]) -> None:
         done = {r.name for r in self.results}
@@ -296,22 +317,23 @@ class _Session:
         order = getattr(self, "case_order", {})
         self.results.sort(key=lambda r: order.get(r.name, len(order)))
 
-    def _verdict(self, prepared: list[Prepared],
-                 wrong: dict[str, tuple[Any, Any]]) -> GradeResult:
+    def _verdict(self, prepared: list[Prepared], wrong: dict[str, tuple[Any, Any]],
+                 notes: list[str]) -> GradeResult:
         self._in_drill_order()
         first_bad = next((r for r in self.results if not r.passed), None)
         banned = next((r for r in self.results if r.status == "banned"), None)
         if banned is not None:
             return self.result("banned", f"case '{banned.name}': {banned.message}",
-                               cases=self.results)
+                               cases=self.results, notes=notes,
+                               first_failure=FirstFailure.of(banned))
         if first_bad is not None:
             mistake = match_mistake(self.drill, self.track, self.device, prepared,
                                     self.results, wrong)
-            message = f"case '{first_bad.name}': {first_bad.message}"
-            if mistake is not None:
-                message += f" — looks like *{mistake.id}*: {mistake.title['en']}"
             self._send_exit()
-            return self.result(first_bad.status, message, cases=self.results, mistake=mistake)
+            # The matched mistake is `mistake`, not part of the message (SPEC.md).
+            return self.result(first_bad.status, f"case '{first_bad.name}': {first_bad.message}",
+                               cases=self.results, mistake=mistake, notes=notes,
+                               first_failure=FirstFailure.of(first_bad))
         message = f"passed all {len(self.results)} cases"
         if self.interpreted:
             message += " (Triton interpreted on the CPU)"
@@ -325,7 +347,36 @@ class _Session:
                 message += f"; {timing.summary()}" if timing else f"; {note}"
         else:
             self._send_exit()
-        return self.result("passed", message, cases=self.results, timing=timing)
+        if notes:
+            message += " — note: " + "; ".join(notes)
+        return self.result("passed", message, cases=self.results, timing=timing, notes=notes)
+
+    def _precision_notes(self, prepared: list[Prepared], noted: dict[str, Evaluation],
+                         wrong: dict[str, tuple[Any, Any]]) -> list[str]:
+        """The grade's note on float64 cases that passed only at the drill's precision — or
+        none, when a known mistake explains their outputs: then those outputs are that
+        mistake's (the float64 difference is the bug, not rounding), and each such case
+        fails as it did at float64's tolerance."""
+        if not noted:
+            return []
+        strict = [e.strict for e in noted.values() if e.strict is not None]
+        outputs = {name: e.output for name, e in noted.items() if e.output is not None}
+        if match_mistake(self.drill, self.track, self.device, prepared, strict,
+                         outputs) is not None:
+            self.results = [noted[r.name].strict or r if r.name in noted else r
+                            for r in self.results]
+            wrong.update(outputs)
+            return []
+        float64 = sum(1 for p in prepared if working_dtype(p.values) == "float64")
+        errors = [e.precision_error for e in noted.values() if e.precision_error is not None]
+        precision = self.drill.precision
+        note = f"float64 inputs were computed in {precision}"
+        if errors:
+            note += f": max rel err {max(errors):.1g}"
+        note += (f" ({len(noted)} of {float64} float64 cases pass at {precision}'s tolerance, "
+                 f"not float64's); `torch.promote_types(x.dtype, torch.{precision})` keeps "
+                 "float64")
+        return [note]
 
     def _send_exit(self) -> None:
         if self.child is not None:

@@ -1,4 +1,5 @@
-"""What a grade found out: `CaseResult`, `MistakeMatch`, `GradeResult` and their JSON.
+"""What a grade found out: `CaseResult`, `MistakeMatch`, `FirstFailure`, `GradeResult` and
+their JSON.
 
 `GradeResult.to_json()` is the `quizapp grade --json` object of SPEC.md; `quizapp.core.remote`
 rebuilds these classes from that JSON, so a field added here must be optional there. Plain
@@ -29,6 +30,11 @@ class CaseResult:
     max_abs_err: float | None = None
     max_rel_err: float | None = None
     seconds: float | None = None
+    #: A passed case's caveat (a float64 case computed in float32); "" when none.
+    note: str = ""
+    #: The seed of a trial drawn fresh for this grade (replayable); None for the drill's
+    #: named cases, whose seeds are fixed.
+    seed: int | None = None
 
     @property
     def passed(self) -> bool:
@@ -39,7 +45,31 @@ class CaseResult:
         """One entry of the `cases` list of `quizapp grade --json`."""
         return {"name": self.name, "passed": self.passed, "status": self.status,
                 "max_abs_err": self.max_abs_err, "max_rel_err": self.max_rel_err,
-                "message": self.message}
+                "message": self.message, "note": self.note, "seed": self.seed}
+
+
+@dataclass(frozen=True)
+class FirstFailure:
+    """The case a failed grade's message is about, as data (the message says it in words)."""
+
+    case: str
+    status: str
+    message: str
+    max_abs_err: float | None = None
+    max_rel_err: float | None = None
+    seed: int | None = None
+
+    @classmethod
+    def of(cls, case: CaseResult) -> FirstFailure:
+        """The first failure that `case` is."""
+        return cls(case.name, case.status, case.message, case.max_abs_err, case.max_rel_err,
+                   case.seed)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `first_failure` object of `quizapp grade --json`."""
+        return {"case": self.case, "status": self.status, "message": self.message,
+                "max_abs_err": self.max_abs_err, "max_rel_err": self.max_rel_err,
+                "seed": self.seed}
 
 
 @dataclass(frozen=True)
@@ -76,6 +106,11 @@ class GradeResult:
     isolation: Isolation | None = None
     #: The SSH host the grade ran on (`quizapp grade --remote`); None for a local grade.
     host: str | None = None
+    #: Caveats of a verdict, one sentence each (a float64 case computed in float32).
+    notes: list[str] = field(default_factory=list)
+    #: The case `message` is about, when it is about one case (None for a pass, or when the
+    #: grade stopped outside any case: a syntax error, an import that raised, …).
+    first_failure: FirstFailure | None = None
 
     @property
     def passed(self) -> bool:
@@ -93,4 +128,5 @@ class GradeResult:
                 "output": self.output, "output_truncated_bytes": self.output_truncated,
                 "seconds": round(self.seconds, 3),
                 "isolation": self.isolation.to_json() if self.isolation else None,
-                "host": self.host}
+                "host": self.host, "notes": list(self.notes),
+                "first_failure": self.first_failure.to_json() if self.first_failure else None}

@@ -1,5 +1,6 @@
-"""The grader's verdict in the drill workspace: a status line, the case table, the matched
-mistake with its explanation, the timing table and what the solution printed.
+"""The grader's verdict in the drill workspace: a status line, the verdict's notes, the case
+table (the first failure selected), the matched mistake with its explanation, the timing
+table and what the solution printed.
 
 Renders the `quizapp grade --json` object (so a result stored in the progress database shows
 the same way as a fresh one), plus the mistake's title and explanation in both languages when
@@ -48,8 +49,9 @@ def status_line(result: dict[str, Any], lang: str) -> Content:
         head += " — " + tr("{p} of {n} cases passed", lang).format(p=passed, n=len(cases))
     line = Content.styled(head, f"bold {STATUS_STYLES.get(status, '$text')}")
     message = result.get("message") or ""
-    if result.get("mistake") and " — looks like " in message:
-        # The matched mistake gets its own section below; keep the line to the facts.
+    if "first_failure" not in result and result.get("mistake") and " — looks like " in message:
+        # A grade stored before `first_failure` existed carried the mistake in its message;
+        # the mistake has its own section below.
         message = message.split(" — looks like ", 1)[0]
     if message and status != "passed":
         line += Content(": ") + Content(message)
@@ -73,8 +75,13 @@ def case_rows(result: dict[str, Any], lang: str) -> list[list[Any]]:
                      Content.styled(f"{mark} {tr(status, lang)}",
                                     STATUS_STYLES.get(status, "$text")),
                      _err(case.get("max_abs_err")), _err(case.get("max_rel_err")),
-                     case.get("message") or ""])
+                     case.get("message") or case.get("note") or ""])
     return rows
+
+
+def notes_text(result: dict[str, Any], lang: str) -> str:
+    """The verdict's notes (a float64 case computed in float32), one line each."""
+    return "\n".join(tr("Note: {t}", lang).format(t=note) for note in result.get("notes") or [])
 
 
 def timing_rows(timing: dict[str, Any], lang: str) -> list[list[Any]]:
@@ -110,8 +117,10 @@ class GradeResults(Vertical):
     GradeResults .output { color: $text-muted; background: $surface; padding: 0 1; }
     GradeResults .hidden { display: none; }
     GradeResults .note { color: $text-warning; margin: 1 0 0 0; }
+    GradeResults .verdict-notes { color: $text-warning; }
     GradeResults .case-detail { color: $text-muted; padding: 0 1; margin: 0 0 1 0; }
     GradeResults.-running .mistake-title, GradeResults.-running .mistake,
+    GradeResults.-running .verdict-notes,
     GradeResults.-running DataTable, GradeResults.-running .section,
     GradeResults.-running .output { display: none; }
     """
@@ -126,6 +135,7 @@ class GradeResults(Vertical):
 
     def compose(self):  # noqa: ANN201
         yield Static(classes="status", markup=False)
+        yield Static(classes="verdict-notes hidden", markup=False)
         yield ProgressBar(total=None, show_eta=False, show_percentage=False)
         yield Static(classes="mistake-title hidden", markup=False)
         yield MathMarkdown(classes="mistake hidden")
@@ -199,6 +209,10 @@ class GradeResults(Vertical):
             line += Content.styled("  " + tr("(grade {n} since you opened the drill)", lang)
                                    .format(n=self.run), "$text-muted")
         self.query_one(".status", Static).update(line)
+        notes = notes_text(result, lang)
+        notes_w = self.query_one(".verdict-notes", Static)
+        notes_w.update(notes)
+        notes_w.set_class(not notes, "hidden")
         mistake = result.get("mistake")
         title_w = self.query_one(".mistake-title", Static)
         body_w = self.query_one(".mistake", MathMarkdown)
@@ -215,6 +229,11 @@ class GradeResults(Vertical):
         fill_table(cases, [tr("Case", lang), tr("Result", lang), tr("Max abs err", lang),
                            tr("Max rel err", lang), tr("Message", lang)], rows, max_width=70)
         cases.set_class(not rows, "hidden")
+        first = (result.get("first_failure") or {}).get("case")
+        names = [row[0] for row in rows]
+        if first in names:
+            # The case the verdict is about is the one selected (its message in full below).
+            cases.move_cursor(row=names.index(first))
         self._show_case_detail(cases.cursor_row if rows else -1)
         timing = result.get("timing")
         timing_table = self.query_one("#timing", DataTable)
