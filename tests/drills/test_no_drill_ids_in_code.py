@@ -26,6 +26,9 @@ VEHICLES = {
     "tests/drills/test_isolation.py",  # so do the sandbox's hostile solutions
     "tests/drills/test_timing_tricks.py",  # and the --bench tricks
     "tests/drills/test_cli_drill.py",  # the CLI's output formats on a real grade
+    # the precision policy on the canonical float32-in-float64 solutions (HF's LlamaRMSNorm,
+    # flash-style attention) and on rmsnorm's eps mistake that only float64 can see
+    "tests/drills/test_precision.py",
     # Triton kernels: per-kernel launch tables and ahead-of-time compilation
     "tests/drills/test_solutions_kernels.py",
     "tests/drills/test_solutions_compile.py",
