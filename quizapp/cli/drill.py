@@ -33,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     start = dsub.add_parser("start", help="copy a drill's starter into your workspace and "
                                           "print its path")
     start.add_argument("id", metavar="ID", help="drill id (see `quizapp drill list`)")
-    start.add_argument("--track", choices=("torch", "triton"), default="torch")
+    start.add_argument("--track", choices=("torch", "triton"), default=None,
+                       help="default: torch, or the drill's only track")
     start.add_argument("--force", action="store_true",
                        help="replace an existing workspace file with the starter")
     start.set_defaults(func=start_cmd)
@@ -285,7 +286,7 @@ def _grade_remote(args: argparse.Namespace) -> int:
     if args.track is not None and args.track not in drill.tracks:
         raise UsageError(f"drill '{args.id}' has no {args.track} track "
                          f"(tracks: {', '.join(drill.tracks)})")
-    path = args.file.expanduser() if args.file else workspace_file(args.id, args.track or "torch")
+    path = args.file.expanduser() if args.file else workspace_file(args.id, args.track)
     try:
         source = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -405,7 +406,7 @@ def watch_cmd(args: argparse.Namespace) -> int:
     from quizapp.core.grading import grade_solution, keep_warm
 
     get_drill(args.id)
-    path = args.file or workspace_file(args.id, args.track or "torch")
+    path = args.file or workspace_file(args.id, args.track)
     if not path.exists():
         raise UsageError(f"no such file: {path}" + ("" if args.file else
                          f" — run `quizapp drill start {args.id}` first"))

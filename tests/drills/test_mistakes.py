@@ -41,22 +41,31 @@ def test_mistake_fails_and_is_identified(solution_dir: Path, drill_id: str,
 def test_a_bug_that_is_no_known_mistake_gets_no_diagnosis(solution_dir: Path,
                                                          drill_id: str) -> None:
     """The reference with its first output changed by a constant: wrong, and no mistake of
-    the drill may claim it (mistakes match only their own bug)."""
+    the drill may claim it (mistakes match only their own bug). A drill without a torch
+    track shifts its Triton kernel instead (its oracle may use what that track forbids)."""
     drill = DRILLS[drill_id]
     entry = drill.entry_points[0]
     if entry.compare != "allclose" or entry.returns_none or entry.outputs:
         pytest.skip("the shifted-output bug needs a single-tensor result")
-    # Self-contained (the sandbox refuses a solution any read of solutions/).
-    source = drill.solution_file("reference").read_text(encoding="utf-8")
-    lines = ["import sys as _sys, types as _types", "_r = _types.ModuleType('_r')",
-             "_sys.modules['_r'] = _r", f"exec(compile({source!r}, '<reference>', 'exec'), "
-             "_r.__dict__)"]
-    for e in drill.entry_points:
-        lines.append(f"{e.name} = _r.{e.name}")
-    lines += [f"def {entry.name}(*args, **kwargs):",
-              f"    out = _r.{entry.name}(*args, **kwargs)",
-              "    return out + 0.37 * (out.abs().max() + 1)"]
+    track = drill.main_track
+    shift = ["    return out + 0.37 * (out.abs().max() + 1)"]
+    if track == "torch":
+        # Self-contained (the sandbox refuses a solution any read of solutions/).
+        source = drill.solution_file("reference").read_text(encoding="utf-8")
+        lines = ["import sys as _sys, types as _types", "_r = _types.ModuleType('_r')",
+                 "_sys.modules['_r'] = _r", f"exec(compile({source!r}, '<reference>', "
+                 "'exec'), _r.__dict__)"]
+        for e in drill.entry_points:
+            lines.append(f"{e.name} = _r.{e.name}")
+        lines += [f"def {entry.name}(*args, **kwargs):",
+                  f"    out = _r.{entry.name}(*args, **kwargs)", *shift]
+    else:
+        # The kernel's text itself (Triton reads a kernel's source from its file).
+        lines = [drill.solution_file("kernel").read_text(encoding="utf-8"),
+                 f"_unshifted_{entry.name} = {entry.name}",
+                 f"def {entry.name}(*args, **kwargs):",
+                 f"    out = _unshifted_{entry.name}(*args, **kwargs)", *shift]
     path = write(solution_dir, f"{drill_id}__shifted.py", "\n".join(lines) + "\n")
-    result = grade(drill_id, path, track="torch")
+    result = grade(drill_id, path, track=track)
     assert result.status == "failed" and result.mistake is None, result.message
     assert " — looks like" not in result.message

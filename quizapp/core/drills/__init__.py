@@ -18,7 +18,7 @@ Public API (importing this package never imports torch, so the TUI can load it a
 - `get_drill(drill_id) -> Drill`: one drill, or `UsageError` naming the known ids.
 - `check_drills(paths=None, question_ids=None) -> list[str]`: every problem as
   `path:line: message` (what `quizapp content check` prints).
-- `start_drill(drill_id, track="torch", overwrite=False) -> Path`: copy the track's starter
+- `start_drill(drill_id, track=None, overwrite=False) -> Path`: copy the track's starter
   into the workspace (never overwriting the user's file unless asked) and return its path.
 - `workspace_file(drill_id, track) -> Path`: where that copy lives.
 - `build_inputs(drill, entry, params, seed) -> CaseInputs`: one case's arguments.

@@ -317,8 +317,6 @@ class _Checker:
             if track not in TRACKS:
                 self.error(data.line_of("tracks"), f"unknown track '{track}' "
                                                    f"(one of {', '.join(TRACKS)})")
-        if tracks and "torch" not in tracks:
-            self.error(data.line_of("tracks"), "every drill needs the 'torch' track")
         entries = self._entries(data)
         hints = tuple(h for h in (self._hint(data, i, h) for i, h in
                                   enumerate(self._list(data, "hints", required=True))) if h)

@@ -204,19 +204,27 @@ class Drill:
                 return spec
         raise KeyError(name)
 
-    def starter_path(self, track: str = "torch") -> Path:
-        """The bundled starter file of `track`."""
-        return self.starters[track]
+    @property
+    def main_track(self) -> str:
+        """The track used when none is named: torch, or the first track of a drill without
+        one (matmul is Triton only)."""
+        return "torch" if "torch" in self.tracks else self.tracks[0]
+
+    def starter_path(self, track: str | None = None) -> Path:
+        """The bundled starter file of `track` (default: the main track)."""
+        return self.starters[track or self.main_track]
 
     def title_in(self, lang: str = "en") -> str:
         """The title in `lang` (falls back to English)."""
         return localize(self.title, lang)
 
-    def cases_for(self, track: str = "torch", *, interpreted: bool = False) -> list[Case]:
-        """The concrete cases graded on `track` (trials expanded, each with its seed).
+    def cases_for(self, track: str | None = None, *, interpreted: bool = False) -> list[Case]:
+        """The concrete cases graded on `track` (default: the main track; trials expanded,
+        each with its seed).
 
         `interpreted` drops the cases marked `interpreted: false` (the Triton interpreter has
         no bfloat16 arithmetic and is slow)."""
+        track = track or self.main_track
         out: list[Case] = []
         for spec in self.cases:
             if track not in spec.tracks or (interpreted and not spec.interpreted):
@@ -235,9 +243,9 @@ class Drill:
                             memory_budget=spec.memory_budget))
         return out
 
-    def first_case(self, spec_name: str, track: str = "torch") -> Case:
+    def first_case(self, spec_name: str, track: str | None = None) -> Case:
         """The first trial of the YAML case `spec_name` (what `exposed_by` names)."""
-        return self._trials(self.case_spec(spec_name), track)[0]
+        return self._trials(self.case_spec(spec_name), track or self.main_track)[0]
 
     def signatures(self) -> list[str]:
         """The entry points' signatures, as the statement shows them."""

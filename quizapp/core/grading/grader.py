@@ -105,7 +105,7 @@ def grade_solution(drill_id: str, path: str | Path | None = None, *, track: str 
         raise UsageError(f"drill '{drill_id}' has no {track} track "
                          f"(tracks: {', '.join(drill.tracks)})")
     if path is None:
-        file = workspace_file(drill_id, track or "torch")
+        file = workspace_file(drill_id, track or drill.main_track)
         if not file.exists():
             raise UsageError(f"no solution at {file} — run `quizapp drill start {drill_id}"
                              f"{' --track ' + track if track and track != 'torch' else ''}` "
@@ -120,11 +120,14 @@ def grade_solution(drill_id: str, path: str | Path | None = None, *, track: str 
     try:
         source = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return _finish(GradeResult(drill.id, track or "torch", device, "error",
+        return _finish(GradeResult(drill.id, track or drill.main_track, device, "error",
                                    f"{file.name} is not UTF-8 text"), started, record, file)
     except OSError as err:
         raise UsageError(f"cannot read {file}: {err.strerror}") from None
     chosen = track or detect_track(source)
+    if chosen not in drill.tracks and track is None and chosen == "torch":
+        # A Triton-only drill: its one track tells the user the kernel is missing.
+        chosen = drill.main_track
     if chosen not in drill.tracks:
         raise UsageError(f"{file.name} defines a Triton kernel, but drill '{drill_id}' has no "
                          f"triton track (grade it with --track torch)")

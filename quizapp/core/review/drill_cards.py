@@ -14,7 +14,7 @@ from quizapp.core.review.policy import propose_drill_rating
 from quizapp.core.store import Store, to_iso
 
 
-def begin_drill_review(drill_id: str, track: str = "torch") -> tuple[Path, Path | None]:
+def begin_drill_review(drill_id: str, track: str | None = None) -> tuple[Path, Path | None]:
     """Put a blank starter in the drill's workspace file for a review from scratch.
 
     The user's previous solution is kept beside it as `<name>.before-review.py` (replacing

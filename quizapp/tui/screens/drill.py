@@ -104,7 +104,7 @@ class DrillScreen(Screen):
     def __init__(self, drill: Drill, track: str | None = None) -> None:
         super().__init__()
         self.drill = drill
-        self.track = track or "torch"
+        self.track = track or drill.main_track
         #: A track named by the caller (`quizapp drill open --track`) wins over the last used.
         self.track_given = track is not None
         self.path = workspace_file(drill.id, self.track)
