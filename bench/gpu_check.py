@@ -5,6 +5,8 @@
     python bench/gpu_check.py --only rmsnorm,attention
     python bench/gpu_check.py --only cross_entropy,layernorm
     python bench/gpu_check.py --smoke    # no GPU: every code path at toy sizes on CPU
+    python bench/gpu_check.py --out FILE # the results file (default on a GPU:
+                                         # bench/results/gpu_check_<gpu-name>.txt)
 
 What it does, in order:
 
@@ -22,6 +24,17 @@ What it does, in order:
    times are medians from ``triton.testing.do_bench`` (which clears L2 before every run);
    throughput is GB/s for memory-bound kernels and TFLOP/s for attention, with the
    percentage of the peak measured in step 1.
+
+4. The issue's targets, one PASS/MISS line each, from the rows of step 3 in this same run:
+   memory-bound kernels (RMSNorm, LayerNorm, RoPE, cross-entropy, merge states) at ≥ 85 %
+   of the copy bandwidth measured in step 1; matmul at ≥ 0.8× cuBLAS (``torch.matmul``)
+   at 4096³ float16; attention forward at ≥ 0.8× SDPA's throughput at B = 4, H = 32,
+   S = 4096, D = 128, float16, causal and not. Every timed Triton row also shows its speed
+   against its torch baseline (× torch: baseline ms / Triton ms, above 1 is faster).
+
+The kernels are discovered from the drill bundles (``solutions/*/kernel.py``); a kernel
+without a section here is an ERROR row, so a new Triton drill cannot go unchecked. On a GPU
+the table is also written to ``bench/results/gpu_check_<gpu-name>.txt``.
 
 ``--smoke`` checks this script itself where there is no GPU: toy sizes, kernels under
 ``TRITON_INTERPRET=1`` on CPU, wall-clock timing; its numbers mean nothing.
@@ -48,7 +61,15 @@ from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("attention", "rmsnorm", "softmax_merge", "cross_entropy", "layernorm")
+SECTIONS = ("attention", "rmsnorm", "softmax_merge", "cross_entropy", "layernorm", "rope",
+            "paged_attention", "matmul")
+#: Kernels timed in GB/s whose target is a fraction of the measured copy bandwidth.
+MEMORY_BOUND = ("rmsnorm", "layernorm", "rope", "cross_entropy", "merge_states")
+COPY_TARGET = 0.85
+#: Triton over its torch baseline (time ratio) for the compute-bound targets.
+SPEED_TARGET = 0.8
+MATMUL_TARGET_SHAPE = "4096×4096×4096"
+ATTENTION_TARGET_SHAPES = ("4×32×4096×128", "4×32×4096×128 causal")
 HALF_AND_FP32 = ("float16", "bfloat16", "float32")
 # Max scaled error |a − b| / (1 + |b|) allowed against the float64 oracle.
 TOLERANCE = {"float16": 4e-3, "bfloat16": 3.2e-2, "float32": 2e-5, "float64": 1e-10}
@@ -66,12 +87,22 @@ SIZES: dict[str, dict[str, Any]] = {
             (2, 16, 4096, 64, False, ("float16", "bfloat16")),
             (2, 16, 4096, 128, True, ("float16", "bfloat16")),
             (1, 16, 8192, 64, True, ("float16",)),
+            # The issue's attention targets (≥ 0.8× SDPA):
+            (4, 32, 4096, 128, False, ("float16", "bfloat16")),
+            (4, 32, 4096, 128, True, ("float16", "bfloat16")),
         ],
         "merge": [(4 * 32 * 4096, 128), (16 * 8192, 64)],
         "blockwise": (2, 16, 2048, 64, 256),
         "attention_edge_dtypes": HALF_AND_FP32,
         "cross_entropy": [(8192, 32000), (4096, 128256)],
         "layernorm": [(4096, 4096), (16384, 8192)],
+        # (B, H, S, D)
+        "rope": [(4, 32, 4096, 128), (16, 32, 4096, 128)],
+        # (B, Hq, Hkv, D, block size, sequence length)
+        "paged_attention": [(32, 32, 8, 128, 16, 4096), (64, 64, 8, 128, 16, 2048)],
+        # (M, K, N, dtypes)
+        "matmul_sizes": [(4096, 4096, 4096, HALF_AND_FP32), (8192, 8192, 8192, ("float16",)),
+                         (4097, 4093, 4099, ("float16",)), (16, 8192, 8192, ("float16",))],
     },
     "quick": {
         "copy_elems": 1 << 26,
@@ -80,12 +111,17 @@ SIZES: dict[str, dict[str, Any]] = {
         "attention": [
             (4, 32, 1024, 128, False, HALF_AND_FP32),
             (4, 32, 1024, 128, True, ("float16", "bfloat16")),
+            (4, 32, 4096, 128, False, ("float16",)),
+            (4, 32, 4096, 128, True, ("float16",)),
         ],
         "merge": [(4 * 32 * 4096, 128)],
         "blockwise": (1, 8, 1024, 64, 128),
         "attention_edge_dtypes": HALF_AND_FP32,
         "cross_entropy": [(4096, 32000)],
         "layernorm": [(4096, 4096)],
+        "rope": [(4, 32, 4096, 128)],
+        "paged_attention": [(32, 32, 8, 128, 16, 4096)],
+        "matmul_sizes": [(4096, 4096, 4096, ("float16", "bfloat16"))],
     },
     "smoke": {
         "copy_elems": 1 << 16,
@@ -100,6 +136,9 @@ SIZES: dict[str, dict[str, Any]] = {
         "attention_edge_dtypes": ("float16", "float32"),
         "cross_entropy": [(16, 5000)],
         "layernorm": [(16, 96)],
+        "rope": [(1, 2, 40, 32)],
+        "paged_attention": [(2, 4, 2, 32, 16, 37)],
+        "matmul_sizes": [(70, 50, 40, ("float16", "float32"))],
     },
 }
 
@@ -118,6 +157,29 @@ class Row:
     unit: str = ""
     pct_peak: float | None = None
     status: str = "ok"
+    #: Baseline ms / this row's ms (Triton rows with a torch baseline in the same run).
+    vs_torch: float | None = None
+    target: str = ""
+    verdict: str = ""
+
+
+#: The torch baseline of each Triton row, by impl label (same kernel, shape and dtype).
+BASELINES = {
+    "triton": ("F.rms_norm", "SDPA", "torch eager fp32", "torch eager", "cuBLAS"),
+    "triton fwd": ("F.cross_entropy fwd", "F.layer_norm fwd"),
+    "triton fwd+bwd": ("F.cross_entropy fwd+bwd",),
+    "triton bwd": ("F.layer_norm autograd bwd",),
+}
+
+
+def discovered_kernels() -> list[str]:
+    """The drills whose bundle has a Triton reference kernel (solutions/<id>/kernel.py)."""
+    return sorted(path.parent.name for path in (ROOT / "solutions").glob("*/kernel.py"))
+
+
+def gpu_slug(name: str) -> str:
+    """'NVIDIA H100 80GB HBM3' -> 'nvidia-h100-80gb-hbm3' (for the results file's name)."""
+    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
 
 
 def load(drill: str, name: str) -> ModuleType:
@@ -613,11 +675,203 @@ class Checker:
         rows = x.numel() // x.shape[-1]
         return dx, dw / rows, db / rows
 
+
+    # -- rope, paged attention, matmul (edge cases, then realistic sizes) ------------------
+
+    def edge_rope(self) -> None:
+        torch = self.torch
+        k, r = load("rope", "kernel"), load("rope", "reference")
+        names = HALF_AND_FP32 if self.mode != "smoke" else ("float16", "float32")
+        for name in names:
+            dtype = getattr(torch, name)
+            x = self.randn(2, 3, 50, 80, dtype=dtype, scale=2.0)
+            decode = torch.tensor([99_999], device=self.dev)  # positions up to 1e5
+            for label, pos, kwargs in (
+                    ("edge interleaved, D=80", torch.arange(50, device=self.dev),
+                     {"interleaved": True}),
+                    ("edge decode at 99999", decode, {"base": 500000.0})):
+                xx = x[:, :, :1] if label.startswith("edge decode") else x
+                self.record(Row("rope", label, "×".join(map(str, xx.shape)), name),
+                            partial(self.compare, got=partial(k.apply_rope, xx, pos, **kwargs),
+                                    want=partial(r.apply_rope, xx, pos, **kwargs)))
+
+    def rope(self) -> None:
+        torch = self.torch
+        k, r = load("rope", "kernel"), load("rope", "reference")
+        for b, h, s, d in self.sizes["rope"]:
+            for name in HALF_AND_FP32:
+                x = self.randn(b, h, s, d, dtype=getattr(torch, name), scale=2)
+                pos = torch.arange(s, device=self.dev)
+                nbytes = 2 * x.numel() * x.element_size()  # read x, write y
+                # The oracle on the first batch element (float64 at full size is large).
+                want = r.apply_rope(x[:1], pos)
+                measure = partial(self.timed, want=want, nbytes=nbytes,
+                                  view=lambda out: out[:1])
+                shape = f"{b}×{h}×{s}×{d}"
+                self.record(Row("rope", "triton", shape, name),
+                            partial(measure, fn=partial(k.apply_rope, x, pos), check=True))
+                self.record(Row("rope", "torch eager", shape, name),
+                            partial(measure, fn=partial(r.apply_rope_same_precision, x, pos),
+                                    check=False))
+                x = want = None
+
+    def paged_inputs(self, b: int, hq: int, hkv: int, d: int, bs: int, length: int,
+                     dtype: Any) -> tuple[Any, ...]:
+        """q, page pools with the blocks of each sequence scattered at random, the table
+        (garbage −1 past each sequence's blocks) and lengths from `length` down to length/4."""
+        torch = self.torch
+        lens = [max(1, length - (i * length) // (b * 4 // 3 + 1)) for i in range(b)]
+        needed = [-(-n // bs) for n in lens]
+        num_blocks = sum(needed) + 3
+        order = torch.randperm(num_blocks, generator=torch.Generator().manual_seed(1))
+        table = torch.full((b, max(needed) + 1), -1, dtype=torch.int32)
+        used = 0
+        for i, n in enumerate(needed):
+            table[i, :n] = order[used:used + n].to(torch.int32)
+            used += n
+        k_pages = self.randn(num_blocks, hkv, bs, d, dtype=dtype)
+        v_pages = self.randn(num_blocks, hkv, bs, d, dtype=dtype, offset=0.3)
+        q = self.randn(b, hq, d, dtype=dtype)
+        seq_lens = torch.tensor(lens, dtype=torch.int32)
+        return q, k_pages, v_pages, table.to(self.dev), seq_lens.to(self.dev)
+
+    def edge_paged_attention(self) -> None:
+        torch = self.torch
+        k, r = load("paged_attention", "kernel"), load("paged_attention", "reference")
+        names = HALF_AND_FP32 if self.mode != "smoke" else ("float16", "float32")
+        for name in names:
+            dtype = getattr(torch, name)
+            args = self.paged_inputs(5, 8, 2, 80, 16, 100, dtype)
+            args[4][2] = 0  # an empty sequence: zeros
+            self.record(Row("paged_attn", "edge D=80, an empty sequence", "5×8×2×80", name),
+                        partial(self.compare, got=partial(k.paged_attention, *args),
+                                want=partial(r.paged_attention, *args)))
+
+    def paged_attention(self) -> None:
+        torch = self.torch
+        k, r = load("paged_attention", "kernel"), load("paged_attention", "reference")
+        for b, hq, hkv, d, bs, length in self.sizes["paged_attention"]:
+            for name in ("float16", "bfloat16") if self.mode != "smoke" else ("float16",):
+                args = self.paged_inputs(b, hq, hkv, d, bs, length, getattr(torch, name))
+                q = args[0]
+                tokens = int(args[4].sum())
+                # Decode reads every live key and value once: the traffic that bounds it.
+                nbytes = (2 * tokens * hkv * d + 2 * q.numel()) * q.element_size()
+                few = tuple(a[:2] if i in (0, 3, 4) else a for i, a in enumerate(args))
+                want = r.paged_attention(*few)
+                measure = partial(self.timed, want=want, nbytes=nbytes,
+                                  view=lambda out: out[:2])
+                shape = f"B{b} Hq{hq} Hkv{hkv} D{d} L≤{length}"
+                self.record(Row("paged_attn", "triton", shape, name),
+                            partial(measure, fn=partial(k.paged_attention, *args), check=True))
+                self.record(Row("paged_attn", "torch eager", shape, name),
+                            partial(measure, fn=partial(r.paged_attention_same_precision, *args),
+                                    check=False))
+                args = q = want = None
+
+    def edge_matmul(self) -> None:
+        torch = self.torch
+        k, r = load("matmul", "kernel"), load("matmul", "reference")
+        names = HALF_AND_FP32 if self.mode != "smoke" else ("float16", "float32")
+        for name in names:
+            dtype = getattr(torch, name)
+            for label, (m, kk, n), layout in (("edge 1×1×1", (1, 1, 1), ""),
+                                              ("edge primes", (131, 257, 67), ""),
+                                              ("edge b = Wᵀ view", (97, 200, 45), "bt"),
+                                              ("edge a, b transposed", (45, 70, 33), "both"),
+                                              ("edge K=4096, M=N=5", (5, 4096, 5), "")):
+                a = self.randn(m, kk, dtype=dtype, offset=0.3)
+                b = self.randn(kk, n, dtype=dtype, offset=0.3)
+                if layout in ("bt", "both"):
+                    b = b.T.contiguous().T
+                if layout == "both":
+                    a = a.T.contiguous().T
+                self.record(Row("matmul", label, f"{m}×{kk}×{n}", name),
+                            partial(self.compare, got=partial(k.matmul, a, b),
+                                    want=partial(r.matmul, a, b)))
+
+    def matmul(self) -> None:
+        torch = self.torch
+        k, r = load("matmul", "kernel"), load("matmul", "reference")
+        torch.backends.cuda.matmul.allow_tf32 = False  # cuBLAS float32 is true float32
+        for m, kk, n, dtypes in self.sizes["matmul_sizes"]:
+            for name in dtypes:
+                dtype = getattr(torch, name)
+                a = self.randn(m, kk, dtype=dtype)
+                b = self.randn(kk, n, dtype=dtype, offset=0.1)
+                # The oracle on 64 rows (float64 matmul of the full size is slow on most GPUs).
+                want = r.matmul(a[:64], b)
+                measure = partial(self.timed, want=want, flops=2 * m * kk * n,
+                                  view=lambda out: out[:64])
+                shape = f"{m}×{kk}×{n}"
+                self.record(Row("matmul", "triton", shape, name),
+                            partial(measure, fn=partial(k.matmul, a, b), check=True))
+                self.record(Row("matmul", "cuBLAS", shape, name),
+                            partial(measure, fn=partial(torch.matmul, a, b), check=False))
+                a = b = want = None
+
+    # -- targets ---------------------------------------------------------------------------
+
+    def link_baselines(self) -> None:
+        """× torch on every Triton row that has its torch baseline in this run."""
+        for row in self.rows:
+            for base in self.rows:
+                if base.impl in BASELINES.get(row.impl, ()) and base.kernel == row.kernel \
+                        and base.shape == row.shape and base.dtype == row.dtype \
+                        and row.ms and base.ms:
+                    row.vs_torch = base.ms / row.ms
+
+    def apply_targets(self) -> list[Row]:
+        """Mark the rows the issue sets a target for; returns them, in table order."""
+        marked = []
+        for row in self.rows:
+            if not row.impl.startswith("triton") or row.ms is None or row.kernel == "peak":
+                continue
+            if row.kernel in MEMORY_BOUND and row.pct_peak is not None:
+                row.target = f"≥{COPY_TARGET:.0%} copy"
+                row.verdict = "PASS" if row.pct_peak >= 100 * COPY_TARGET else "MISS"
+            elif (row.kernel, row.dtype) == ("matmul", "float16") \
+                    and row.shape == MATMUL_TARGET_SHAPE:
+                row.target = f"≥{SPEED_TARGET}× cuBLAS"
+            elif (row.kernel, row.dtype) == ("attention", "float16") \
+                    and row.shape in ATTENTION_TARGET_SHAPES:
+                row.target = f"≥{SPEED_TARGET}× SDPA"
+            else:
+                continue
+            if not row.verdict:
+                row.verdict = "MISS" if row.vs_torch is None or row.vs_torch < SPEED_TARGET \
+                    else "PASS"
+            if not row.status.startswith("ok"):
+                row.verdict = "MISS"  # a wrong or failed kernel meets no target
+            marked.append(row)
+        return marked
+
+    def target_lines(self, marked: list[Row]) -> list[str]:
+        """One line per target: achieved, against what, PASS or MISS; the targets no row of
+        this run measured are said to be unmeasured."""
+        lines = []
+        for row in marked:
+            achieved = (f"{row.pct_peak:.0f}% of copy bandwidth" if row.kernel in MEMORY_BOUND
+                        else f"{row.vs_torch:.2f}× the torch baseline" if row.vs_torch
+                        else "no baseline measured")
+            lines.append(f"  {row.verdict}  {row.kernel} {row.impl} {row.shape} {row.dtype}: "
+                         f"{achieved} (target {row.target})")
+        measured = {(r.kernel, r.shape) for r in marked}
+        wanted = [("matmul", MATMUL_TARGET_SHAPE)] + [("attention", s)
+                                                      for s in ATTENTION_TARGET_SHAPES]
+        for kernel, shape in wanted:
+            if (kernel, shape) not in measured:
+                lines.append(f"  ----  {kernel} {shape} float16: not measured in this run")
+        for kernel in MEMORY_BOUND:
+            if not any(r.kernel == kernel for r in marked):
+                lines.append(f"  ----  {kernel}: not measured in this run")
+        return lines
+
     # -- output ----------------------------------------------------------------------------
 
     def table(self) -> str:
         head = ("kernel", "impl", "shape", "dtype", "max err", "ms", "throughput", "% peak",
-                "status")
+                "× torch", "target", "verdict", "status")
         lines: list[Sequence[str]] = [head]
         for row in self.rows:
             lines.append((
@@ -626,6 +880,8 @@ class Checker:
                 "" if row.ms is None else f"{row.ms:.4f}",
                 "" if row.throughput is None else f"{row.throughput:,.1f} {row.unit}",
                 "" if row.pct_peak is None else f"{row.pct_peak:.0f}%",
+                "" if row.vs_torch is None else f"{row.vs_torch:.2f}×",
+                row.target, row.verdict,
                 row.status,
             ))
         widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
@@ -656,6 +912,9 @@ def main(argv: list[str] | None = None) -> int:
                         "this script itself (numbers are meaningless)")
     parser.add_argument("--only", default=",".join(SECTIONS),
                         help=f"comma-separated subset of {', '.join(SECTIONS)}")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="write the report here too (default on a GPU: "
+                             "bench/results/gpu_check_<gpu-name>.txt; none with --smoke)")
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     if unknown := only - set(SECTIONS):
@@ -678,16 +937,30 @@ def main(argv: list[str] | None = None) -> int:
               "--smoke exercises this script on CPU.")
         return 2
 
+    report: list[str] = []
+
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+        report.append(line)
+
     if mode == "smoke":
-        print(f"SMOKE RUN on CPU (TRITON_INTERPRET=1): checks the script, not the kernels' "
-              f"speed; torch {torch.__version__}, triton {triton.__version__}",
-              flush=True)
+        say(f"SMOKE RUN on CPU (TRITON_INTERPRET=1): checks the script, not the kernels' "
+            f"speed; torch {torch.__version__}, triton {triton.__version__}")
+        out = args.out
     else:
         props = torch.cuda.get_device_properties(0)
-        print(f"device: {props.name} ({props.total_memory / 2**30:.0f} GiB, "
-              f"{props.multi_processor_count} SMs), torch {torch.__version__}, "
-              f"triton {triton.__version__}", flush=True)
+        say(f"device: {props.name} ({props.total_memory / 2**30:.0f} GiB, "
+            f"{props.multi_processor_count} SMs), torch {torch.__version__}, "
+            f"triton {triton.__version__}, CUDA {torch.version.cuda}")
+        out = args.out or ROOT / "bench" / "results" / f"gpu_check_{gpu_slug(props.name)}.txt"
+    say(f"run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, mode {mode}, "
+        f"sections {', '.join(s for s in SECTIONS if s in only)}")
     checker = Checker(torch, triton, mode)
+    # Every Triton kernel of the bundles needs a section: a new one is an error until it has.
+    for drill in discovered_kernels():
+        if drill not in SECTIONS:
+            checker.rows.append(Row(drill, "kernel.py", "", "", status=f"ERROR no gpu_check "
+                                    f"section for solutions/{drill}/kernel.py"))
     print("measuring peaks...", file=sys.stderr, flush=True)
     checker.measure_peaks()
     print("compiled edge cases...", file=sys.stderr, flush=True)
@@ -698,20 +971,33 @@ def main(argv: list[str] | None = None) -> int:
         if section in only:
             print(f"{section} at realistic sizes...", file=sys.stderr, flush=True)
             getattr(checker, section)()
-    print()
-    print(checker.table())
-    print()
-    print(f"measured peaks: {checker.peak_gbs:,.0f} GB/s (copy); "
-          + ", ".join(f"{k} {v:,.0f} TFLOP/s" for k, v in checker.peak_tflops.items()))
+    checker.link_baselines()
+    marked = checker.apply_targets()
+    say()
+    say(checker.table())
+    say()
+    say(f"measured peaks: {checker.peak_gbs:,.0f} GB/s (copy); "
+        + ", ".join(f"{k} {v:,.0f} TFLOP/s" for k, v in checker.peak_tflops.items()))
+    say("targets (issue 13 §3)" + (" — smoke sizes on CPU: the verdicts mean nothing"
+                                   if mode == "smoke" else "") + ":")
+    for line in checker.target_lines(marked):
+        say(line)
+    missed = [row for row in marked if row.verdict == "MISS"]
+    say(f"{len(marked) - len(missed)} of {len(marked)} measured target(s) met")
     if skipped := [row for row in checker.rows if row.status.startswith("skip")]:
-        print(f"{len(skipped)} row(s) skipped for lack of memory")
-    if bad := [row for row in checker.rows if row.status.startswith(("FAIL", "ERROR"))]:
-        print(f"{len(bad)} check(s) FAILED or raised:")
+        say(f"{len(skipped)} row(s) skipped for lack of memory")
+    bad = [row for row in checker.rows if row.status.startswith(("FAIL", "ERROR"))]
+    if bad:
+        say(f"{len(bad)} check(s) FAILED or raised:")
         for row in bad:
-            print(f"  {row.kernel} {row.impl} {row.shape} {row.dtype}: {row.status}")
-        return 1
-    print("all kernel checks passed")
-    return 0
+            say(f"  {row.kernel} {row.impl} {row.shape} {row.dtype}: {row.status}")
+    else:
+        say("all kernel checks passed")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("\n".join(report) + "\n", encoding="utf-8")
+        print(f"written to {out}", file=sys.stderr)
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -77,6 +77,20 @@ def _merge(dt: str) -> dict[str, Any]:
             "stages": 3, "arch": 90}
 
 
+def _matmul(dt: str, arch: int = 90) -> dict[str, Any]:
+    """solutions/matmul/kernel.py's launcher configuration for dtype `dt` (its _config)."""
+    sig = {"A": f"*{dt}", "B": f"*{dt}", "C": f"*{dt}"}
+    if dt == "fp32":
+        blocks, warps, precision = (64, 64, 32), 4, "ieee"
+    else:
+        blocks, warps, precision = (128, 256, 64), 8, "tf32"
+    constexprs = {"BLOCK_M": blocks[0], "BLOCK_N": blocks[1], "BLOCK_K": blocks[2],
+                  "GROUP_M": 8, "DOT_PRECISION": precision}
+    return {"name": f"matmul {dt} {blocks} sm_{arch}", "drill": "matmul",
+            "kernel": "_matmul_kernel", "sig": sig, "constexprs": constexprs, "warps": warps,
+            "stages": 3, "arch": arch}
+
+
 # The launchers' configurations (solutions/attention/kernel.py: first CUDA configs).
 COMPILES = [
     _attention("fp16", 128, (128, 64, 8, 3), False, False),
@@ -90,6 +104,10 @@ COMPILES = [
     _rms("bwd", "bf16", 4096),
     _merge("fp16"),
     _merge("fp64"),
+    _matmul("fp16"),
+    _matmul("bf16"),
+    _matmul("fp32"),
+    _matmul("fp16", arch=80),
 ]
 
 
@@ -119,16 +137,49 @@ def test_gpu_check_without_cuda_exits_2_with_one_clear_line() -> None:
 
 
 @pytest.mark.slow
-def test_gpu_check_smoke_run_exercises_every_section_on_cpu() -> None:
-    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "gpu_check.py"), "--smoke"],
-                          capture_output=True, text=True, timeout=600)
+def test_gpu_check_smoke_run_exercises_every_section_on_cpu(tmp_path: Path) -> None:
+    """The whole script at toy sizes under the interpreter (about 45 s of CPU; the timeout
+    allows for a loaded machine): every discovered kernel has rows, every row is within
+    tolerance, the targets are judged, the report file is written."""
+    out = tmp_path / "report.txt"
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "gpu_check.py"), "--smoke",
+                           "--out", str(out)], capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     table = proc.stdout
     for label in ("peak", "attention", "rmsnorm", "merge_states", "blockwise", "F.rms_norm",
-                  "SDPA", "reference (fp64)", "edge fully masked rows", "edge empty states"):
+                  "SDPA", "reference (fp64)", "edge fully masked rows", "edge empty states",
+                  "cuBLAS", "edge b = Wᵀ view", "edge decode at 99999", "paged_attn",
+                  "× torch", "targets (issue 13 §3)", "≥85% copy",
+                  "matmul 4096×4096×4096 float16: not measured"):
         assert label in table, f"{label!r} missing from the table"
+    kernels = sorted(p.parent.name for p in (ROOT / "solutions").glob("*/kernel.py"))
+    assert "matmul" in kernels and len(kernels) >= 8
+    rows = table.split("targets (issue 13 §3)")[0]
+    for drill in kernels:
+        name = {"softmax_merge": "merge_states", "paged_attention": "paged_attn"}.get(drill, drill)
+        assert f"\n{name} " in rows, f"no row for solutions/{drill}/kernel.py"
     assert "FAIL" not in table and "ERROR" not in table
     assert "all kernel checks passed" in table
+    assert out.read_text(encoding="utf-8").strip() == table.strip()
+
+
+def test_gpu_check_has_a_section_for_every_discovered_kernel() -> None:
+    """Every solutions/<id>/kernel.py has a section in gpu_check.py (a run reports one
+    without a section as an ERROR row; the full run needs a GPU, so the discovery is checked
+    here)."""
+    spec = importlib.util.spec_from_file_location("_gpu_check", ROOT / "bench" / "gpu_check.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    found = module.discovered_kernels()
+    assert set(found) <= set(module.SECTIONS), set(found) - set(module.SECTIONS)
+    assert {"rmsnorm", "softmax_merge", "rope", "paged_attention", "cross_entropy",
+            "layernorm", "attention", "matmul"} <= set(found)
+    assert module.gpu_slug("NVIDIA H100 80GB HBM3") == "nvidia-h100-80gb-hbm3"
 
 
 def _child() -> dict[str, str]:
