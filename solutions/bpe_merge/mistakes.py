@@ -98,12 +98,31 @@ def train_merge_first_only(text: str, vocab_size: int) -> list[Pair]:
     return _train(text, vocab_size, merge=merge_first_only)
 
 
+# --- merge by string replacement ------------------------------------------------------------
+
+
+def merge_string_replace(ids: list[int], pair: Pair, new_id: int) -> list[int]:
+    """Joins the ids into a comma-separated string and replaces "a,b" by "new": "1,2" also
+    matches inside "11,2" and "1,22", so ids whose decimal strings collide are mangled."""
+    text = ",".join(str(t) for t in ids).replace(f"{pair[0]},{pair[1]}", str(new_id))
+    return [int(t) for t in text.split(",")] if text else []
+
+
+def train_merge_string_replace(text: str, vocab_size: int) -> list[Pair]:
+    return _train(text, vocab_size, merge=merge_string_replace)
+
+
 # --- training-loop bugs ----------------------------------------------------------------------
 
 
 def train_ties_largest_pair(text: str, vocab_size: int) -> list[Pair]:
     """Ties broken by the larger pair: max over (count, pair)."""
     return _train(text, vocab_size, pick=lambda c: max(c, key=lambda p: (c[p], p)))
+
+
+def train_ties_smallest_pair(text: str, vocab_size: int) -> list[Pair]:
+    """Ties broken by the smaller pair: the first of the pairs sorted by (-count, pair)."""
+    return _train(text, vocab_size, pick=lambda c: min(c, key=lambda p: (-c[p], p)))
 
 
 def train_ties_latest(text: str, vocab_size: int) -> list[Pair]:
@@ -123,7 +142,16 @@ def train_counts_skip_overlaps(text: str, vocab_size: int) -> list[Pair]:
     """Counts each pair non-overlapping (like str.count), so "aaa" holds one (a, a), not two."""
 
     def count(ids: list[int]) -> dict[Pair, int]:
-        return {pair: len(ids) - len(_merge(ids, pair, -1)) for pair in _counts(ids)}
+        # One left-to-right pass: an (a, a) right after a counted (a, a) overlaps it and is
+        # skipped, exactly as str.count would; dict order stays first-occurrence order.
+        counts: dict[Pair, int] = {}
+        last: dict[Pair, int] = {}
+        for i, pair in enumerate(zip(ids, ids[1:], strict=False)):
+            if pair[0] == pair[1] and last.get(pair) == i - 1:
+                continue
+            counts[pair] = counts.get(pair, 0) + 1
+            last[pair] = i
+        return counts
 
     return _train(text, vocab_size, count=count)
 
@@ -203,6 +231,26 @@ MISTAKES: list[dict[str, Any]] = [
         "train": train_merge_first_only,
     },
     {
+        "id": "merge_string_replace",
+        "exposed_by": "merge (1, 2) beside 11 and 22 (ids whose digits collide when joined)",
+        "agrees_on": "merge overlapping [a, a, a, a, a]",
+        "title": {
+            "en": "Merge by replacing substrings of the joined ids",
+            "zh": "把 id 拼成字符串后用子串替换来 merge",
+        },
+        "explanation": {
+            "en": "The ids are joined into a string and the pair is replaced as a substring. "
+            "Decimal strings collide: with (1, 2), \"1,2\" also matches inside \"11,2\" and "
+            "\"1,22\", so unrelated tokens are merged into nonsense ids. Compare the ids "
+            "themselves, position by position.",
+            "zh": "把 id 拼成字符串，再把 pair 当作子串替换。十进制字符串会互相“撞上”："
+            "合并 (1, 2) 时，\"1,2\" 也会匹配到 \"11,2\" 和 \"1,22\" 的一部分，"
+            "把不相干的 token 合成了错误的 id。应逐个位置比较 id 本身。",
+        },
+        "merge": merge_string_replace,
+        "train": train_merge_string_replace,
+    },
+    {
         "id": "ties_largest_pair",
         "exposed_by": "train ties broken by first occurrence",
         "agrees_on": "merge basic",
@@ -215,6 +263,21 @@ MISTAKES: list[dict[str, Any]] = [
             "本题规定并列时选最早出现的 pair，这样训练结果确定，且与 token id 的大小无关。",
         },
         "train": train_ties_largest_pair,
+    },
+    {
+        "id": "ties_smallest_pair",
+        "exposed_by": "train ties broken by first occurrence",
+        "agrees_on": "merge basic",
+        "title": {"en": "Ties broken by the smallest pair", "zh": "并列时选了数值最小的 pair"},
+        "explanation": {
+            "en": "Equal counts are resolved by the pairs themselves: the smallest pair wins "
+            "(e.g. sorting by (-count, pair) and taking the first). The drill breaks ties by "
+            "earliest first occurrence in the current sequence, not by token-id order.",
+            "zh": "频次相同时按 pair 本身比较，选了数值最小的"
+            "（例如按 (-count, pair) 排序后取第一个）。"
+            "本题规定并列时选在当前序列中首次出现最早的 pair，而不是按 token id 的大小。",
+        },
+        "train": train_ties_smallest_pair,
     },
     {
         "id": "ties_latest",
