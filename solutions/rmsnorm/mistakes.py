@@ -59,6 +59,23 @@ def no_sqrt(x: Tensor, weight: Tensor, eps: float = 1e-6) -> Tensor:
     return (x64 / (x64.pow(2).mean(dim=-1, keepdim=True) + eps) * weight.double()).to(x.dtype)
 
 
+#: The fixed row block of `fixed_block_no_loop` (Triton's tutorials' usual BLOCK_SIZE).
+FIXED_BLOCK = 1024
+
+
+def fixed_block_no_loop(x: Tensor, weight: Tensor, eps: float = 1e-6) -> Tensor:
+    """A Triton kernel with a fixed BLOCK = 1024 and no loop over the row: Σx² covers only
+    the first 1024 features (still divided by N), and the features past them are never
+    written (zeros, as in the starter's torch.zeros_like output)."""
+    x64 = x.double()
+    n = x.shape[-1]
+    head = x64[..., :FIXED_BLOCK]
+    rstd = torch.rsqrt(head.pow(2).sum(dim=-1, keepdim=True) / n + eps)
+    done = head * rstd * weight.double()[:FIXED_BLOCK]
+    rest = torch.zeros_like(x64[..., FIXED_BLOCK:])
+    return torch.cat([done, rest], dim=-1).to(x.dtype)
+
+
 MISTAKES: list[dict[str, Any]] = [
     {
         "id": "eps_outside_sqrt",
@@ -162,5 +179,25 @@ MISTAKES: list[dict[str, Any]] = [
             "失去了尺度不变性。",
         },
         "rms_norm": no_sqrt,
+    },
+    {
+        "id": "fixed_block_no_loop",
+        "exposed_by": "hidden size 1531 (wider than a 1024 block), float16",
+        "agrees_on": "hidden size 1000 (not a power of two)",
+        "tracks": ["triton"],
+        "title": {
+            "en": "Fixed BLOCK of 1024 with no loop over the row",
+            "zh": "固定 BLOCK = 1024，且没有在行内循环",
+        },
+        "explanation": {
+            "en": "The kernel covers one fixed block of 1024 features per row, so a hidden size "
+            "past 1024 (LLaMA's is 4096) gets Σx² from the first 1024 features only and the "
+            "rest of the row is never written. Size the block from N "
+            "(triton.next_power_of_2(N)) or loop over the row in BLOCK-sized chunks.",
+            "zh": "kernel 每行只处理固定的 1024 个元素，隐藏维超过 1024（LLaMA 是 4096）时，"
+            "Σx² 只算了前 1024 个元素，行里其余部分根本没有写入。"
+            "按 N 选块大小（triton.next_power_of_2(N)），或在行内按 BLOCK 分块循环。",
+        },
+        "rms_norm": fixed_block_no_loop,
     },
 ]
