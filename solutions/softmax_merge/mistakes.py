@@ -129,6 +129,16 @@ def blockwise_no_scale(q: Tensor, k: Tensor, v: Tensor, block_size: int) -> Tens
     return _blockwise(q, k, v, block_size, _correct_merge, scale=1.0)
 
 
+def blockwise_query_tiles_by_sk(q: Tensor, k: Tensor, v: Tensor, block_size: int) -> Tensor:
+    """Tiles the queries too, but counts the query tiles with Sk (one sequence length for
+    both, as in attention written for Sq == Sk): with Sq > Sk the query rows from
+    ceil(Sk / block_size)·block_size on are never computed and stay zero."""
+    out = _blockwise(q, k, v, block_size, _correct_merge)
+    covered = -(-k.shape[-2] // block_size) * block_size
+    keep = (torch.arange(q.shape[-2], device=q.device) < covered).unsqueeze(-1)
+    return torch.where(keep, out, torch.zeros_like(out))
+
+
 MISTAKES: list[dict[str, Any]] = [
     {
         "id": "o_not_rescaled",
@@ -228,5 +238,24 @@ MISTAKES: list[dict[str, Any]] = [
             "而不是 softmax(q·kᵀ/√D)·v。",
         },
         "blockwise_attention": blockwise_no_scale,
+    },
+    {
+        "id": "query_tiles_counted_by_sk",
+        "exposed_by": "blockwise more queries than keys (Sq = 40 > Sk = 9)",
+        "agrees_on": "blockwise basic",
+        "title": {
+            "en": "Query tiles counted with the key length",
+            "zh": "按 key 的长度划分 query 块",
+        },
+        "explanation": {
+            "en": "The loop over query tiles runs to Sk instead of Sq (one sequence length for "
+            "both, as if Sq == Sk). With fewer keys than queries — a short prompt cached "
+            "against a long batch of new queries, cross-attention — the last query rows are "
+            "never computed. Loop over q.shape[-2] for queries and k.shape[-2] for keys.",
+            "zh": "遍历 query 块的循环跑到了 Sk 而不是 Sq（把两者当成同一个序列长度，"
+            "仿佛 Sq == Sk）。当 key 比 query 少时（例如交叉注意力），"
+            "最后那些 query 行根本没有计算。query 用 q.shape[-2]，key 用 k.shape[-2]。",
+        },
+        "blockwise_attention": blockwise_query_tiles_by_sk,
     },
 ]
