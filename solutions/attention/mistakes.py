@@ -126,6 +126,23 @@ def masked_rows_nan(
     return (torch.softmax(scores, dim=-1) @ v.double()).to(q.dtype)
 
 
+def mask_indexed_by_batch(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
+) -> Tensor:
+    """Applies `mask[b]` to batch b's (H, Sq, Sk) scores: right for a (B, 1, Sq, Sk) or
+    (B, 1, 1, Sk) mask, wrong for every mask without a batch axis — a (Sq, Sk) mask gives
+    batch b row b of it for every query, an (H, Sq, Sk) one gives it head b's mask — and an
+    IndexError where the leading dim is 1 and B > 1."""
+    if mask is None or is_causal:
+        return _finish(q, k, v, _allowed(mask, is_causal, q.shape[-2], k.shape[-2], q.device),
+                       1 / math.sqrt(q.shape[-1]))
+    scores = (q.double() @ k.double().transpose(-2, -1)) / math.sqrt(q.shape[-1])
+    keep = mask.to(device=q.device, dtype=torch.bool)
+    scores = torch.stack([scores[b].masked_fill(~keep[b], float("-inf"))
+                          for b in range(q.shape[0])])
+    return (_softmax_zero_empty(scores) @ v.double()).to(q.dtype)
+
+
 MISTAKES: list[dict[str, Any]] = [
     {
         "id": "no_scale",
@@ -291,5 +308,26 @@ MISTAKES: list[dict[str, Any]] = [
             "weights = weights.masked_fill(~mask.any(dim=-1, keepdim=True), 0.0)"
         ),
         "attention": masked_rows_nan,
+    },
+    {
+        "id": "mask_indexed_by_batch",
+        "exposed_by": "2-D mask (Sq, Sk)",
+        "agrees_on": "bool mask (B, 1, Sq, Sk)",
+        "title": {
+            "en": "Mask indexed as mask[b] (assumes a batch axis)",
+            "zh": "用 mask[b] 取 mask（默认它有 batch 维）",
+        },
+        "explanation": {
+            "en": "The mask is read as mask[b] for batch b. That only works when its first axis "
+            "is the batch. A mask broadcastable to (B, H, Sq, Sk) may be (Sq, Sk), (H, Sq, Sk), "
+            "(1, H, Sq, Sk), …: broadcasting aligns the LAST dims, so mask[b] picks a query row "
+            "or a head instead of a batch. Expand it (mask.expand(B, H, Sq, Sk)) or let "
+            "masked_fill broadcast it against the whole (B, H, Sq, Sk) score tensor.",
+            "zh": "按 batch 取了 mask[b]，这只在 mask 的第一维正好是 batch 时成立。"
+            "可广播到 (B, H, Sq, Sk) 的 mask 可以是 (Sq, Sk)、(H, Sq, Sk)、(1, H, Sq, Sk)……"
+            "广播从最后几维对齐，mask[b] 取到的其实是某一行 query 或某个 head。"
+            "应先 mask.expand(B, H, Sq, Sk)，或直接让 masked_fill 对整个 (B, H, Sq, Sk) 打分广播。",
+        },
+        "attention": mask_indexed_by_batch,
     },
 ]
