@@ -130,17 +130,105 @@ def mask_indexed_by_batch(
     q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
 ) -> Tensor:
     """Applies `mask[b]` to batch b's (H, Sq, Sk) scores: right for a (B, 1, Sq, Sk) or
-    (B, 1, 1, Sk) mask, wrong for every mask without a batch axis — a (Sq, Sk) mask gives
-    batch b row b of it for every query, an (H, Sq, Sk) one gives it head b's mask — and an
-    IndexError where the leading dim is 1 and B > 1."""
+    (B, 1, 1, Sk) mask, wrong for a mask whose first axis is not the batch — a (Sq, Sk) mask
+    gives batch b row b of it for every query, an (H, Sq, Sk) one gives it head b's mask.
+    (Where the first axis has size 1, a user's `mask[b]` raises IndexError for b > 0, so no
+    output is ever compared there; this variant reads it as `mask[0]` so that it runs on
+    every case.)"""
     if mask is None or is_causal:
         return _finish(q, k, v, _allowed(mask, is_causal, q.shape[-2], k.shape[-2], q.device),
                        1 / math.sqrt(q.shape[-1]))
     scores = (q.double() @ k.double().transpose(-2, -1)) / math.sqrt(q.shape[-1])
     keep = mask.to(device=q.device, dtype=torch.bool)
-    scores = torch.stack([scores[b].masked_fill(~keep[b], float("-inf"))
+    scores = torch.stack([scores[b].masked_fill(~keep[b % keep.shape[0]], float("-inf"))
                           for b in range(q.shape[0])])
     return (_softmax_zero_empty(scores) @ v.double()).to(q.dtype)
+
+
+# ----------------------------------------------------------------------------- Triton track
+# Bugs of a FlashAttention-style kernel's online softmax. Their output depends on how the keys
+# are tiled, so they replay the kernel's loop with key blocks of KEY_BLOCK = 16 (the starter's
+# launcher; the exposing case has Sk = 37, whose last block starts at key 32 for blocks of 8,
+# 16 or 32 alike) and, when causal, stop each query block's loop at its diagonal as
+# FlashAttention does (query blocks of QUERY_BLOCK = 16). A kernel tiled differently still
+# fails those cases, possibly without a name.
+
+KEY_BLOCK = 16
+QUERY_BLOCK = 16
+
+
+def _online(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, is_causal: bool, *,
+    carry_max: bool = True, rescale_acc: bool = True, mask_before_max: bool = True,
+) -> Tensor:
+    """The kernel's online softmax over key blocks of KEY_BLOCK, with one step left out.
+
+    `mask_before_max=False` takes each block's max over the scores before the mask and the
+    causal rule remove any (keys past Sk never count); its exponentials are then computed in
+    float32, as the kernel does, so that allowed keys far below a masked one underflow to 0
+    exactly where a kernel's do."""
+    sq, sk, d = q.shape[-2], k.shape[-2], q.shape[-1]
+    s = (q.double() @ k.double().transpose(-2, -1)) / math.sqrt(d)
+    allowed = _allowed(mask, is_causal, sq, sk, q.device)
+    allowed = torch.ones_like(s, dtype=torch.bool) if allowed is None else allowed.expand_as(s)
+    neg_inf = float("-inf")
+
+    def exp(x: Tensor) -> Tensor:
+        return torch.exp(x) if mask_before_max else torch.exp(x.float()).double()
+
+    m = torch.full(s.shape[:-1], neg_inf, dtype=torch.float64, device=q.device)
+    l_sum = torch.zeros_like(m)
+    acc = torch.zeros(*s.shape[:-1], v.shape[-1], dtype=torch.float64, device=q.device)
+    # causal: query block [i0, i0 + QUERY_BLOCK) stops before key i0 + QUERY_BLOCK
+    rows = torch.arange(sq, device=q.device)
+    row_end = (rows // QUERY_BLOCK + 1) * QUERY_BLOCK if is_causal else torch.full_like(rows, sk)
+    for start in range(0, sk, KEY_BLOCK):
+        live = start < row_end  # (Sq,): the rows whose loop reaches this block
+        before = m, l_sum, acc
+        block = slice(start, start + KEY_BLOCK)
+        masked = s[..., block].masked_fill(~allowed[..., block], neg_inf)
+        top = (masked if mask_before_max else s[..., block]).amax(-1)
+        m_new = torch.maximum(m, top)
+        # a row with no allowed key so far is shifted by 0: exp(−inf − 0) = 0, never NaN
+        m_fin = torch.where(m_new == neg_inf, torch.zeros_like(m_new), m_new)
+        alpha = exp(m - m_fin)
+        p = exp(masked - m_fin[..., None])
+        l_sum = l_sum * alpha + p.sum(-1)
+        # p goes into the p·v dot in v's dtype, as a kernel's `p.to(v.dtype)` does: in
+        # float16, weights below 2^-24 vanish there (only this variant gets near them)
+        pv = p if mask_before_max else p.to(v.dtype).double()
+        acc = (acc * alpha[..., None] if rescale_acc else acc) + pv @ v.double()[..., block, :]
+        if carry_max:
+            m = m_new
+        m = torch.where(live, m, before[0])
+        l_sum = torch.where(live, l_sum, before[1])
+        acc = torch.where(live[:, None], acc, before[2])
+    out = acc / torch.where(l_sum > 0, l_sum, torch.ones_like(l_sum))[..., None]
+    return out.to(q.dtype)
+
+
+def running_max_not_carried(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
+) -> Tensor:
+    """`m_i = m_new` left out: the running max stays −inf, so each block's rescale factor
+    exp2(m_i − m_new) is 0 and only the last key block reaches the output."""
+    return _online(q, k, v, mask, is_causal, carry_max=False)
+
+
+def accumulator_not_rescaled(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
+) -> Tensor:
+    """`acc = acc * alpha[:, None]` left out: l is rescaled when the max grows, acc is not."""
+    return _online(q, k, v, mask, is_causal, rescale_acc=False)
+
+
+def mask_after_max(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, is_causal: bool = False
+) -> Tensor:
+    """The row max taken before the mask (and the causal rule) is applied: a masked-out key
+    with a large score sets the max, and every allowed key's exp2(s − max) underflows to 0 —
+    in float32, or already in the float16 p of the p·v dot for float16 inputs."""
+    return _online(q, k, v, mask, is_causal, mask_before_max=False)
 
 
 MISTAKES: list[dict[str, Any]] = [
@@ -329,5 +417,69 @@ MISTAKES: list[dict[str, Any]] = [
             "应先 mask.expand(B, H, Sq, Sk)，或直接让 masked_fill 对整个 (B, H, Sq, Sk) 打分广播。",
         },
         "attention": mask_indexed_by_batch,
+    },
+    {
+        "id": "running_max_not_carried",
+        "exposed_by": "ragged lengths (Sq 21, Sk 37)",
+        "agrees_on": "float32 basic",
+        "tracks": ["triton"],
+        "title": {
+            "en": "Running max not carried across key blocks",
+            "zh": "running max 没有跨 key block 传递",
+        },
+        "explanation": {
+            "en": "The kernel computes m_new = max(m_i, rowmax(s)) but never stores it back into "
+            "m_i, so m_i stays −inf. Every block's rescale factor exp2(m_i − m_new) is then 0 and "
+            "wipes l and acc: only the last key block reaches the output. The running max is "
+            "the state that makes the online softmax exact — carry it (m_i = m_new) after "
+            "each block.",
+            "zh": "kernel 算了 m_new = max(m_i, rowmax(s))，却没有写回 m_i，m_i 一直是 −inf。"
+            "于是每个 block 的缩放因子 exp2(m_i − m_new) 都是 0，把 l 和 acc 清零：只有最后一个 "
+            "key block 留在输出里。running max 正是让 online softmax 精确的状态——每个 block "
+            "之后都要 m_i = m_new。",
+        },
+        "attention": running_max_not_carried,
+    },
+    {
+        "id": "accumulator_not_rescaled",
+        "exposed_by": "ragged lengths (Sq 21, Sk 37)",
+        "agrees_on": "float32 basic",
+        "tracks": ["triton"],
+        "title": {
+            "en": "Accumulator not rescaled when the max grows",
+            "zh": "max 变大时没有重新缩放累加器",
+        },
+        "explanation": {
+            "en": "When a later key block raises the row max from m to m', everything already "
+            "summed was weighted by exp2(s − m) and must be multiplied by exp2(m − m'). The "
+            "kernel rescales l but not acc, so earlier blocks are over-weighted by exp2(m' − m) "
+            "(acc = acc * alpha[:, None] before adding p·v).",
+            "zh": "后面的 key block 把行最大值从 m 提高到 m' 时，之前累加的项都是按 exp2(s − m) "
+            "加权的，必须乘上 exp2(m − m')。kernel 只缩放了 l，没缩放 acc，前面的 block 被多算了 "
+            "exp2(m' − m) 倍（加 p·v 之前要 acc = acc * alpha[:, None]）。",
+        },
+        "attention": accumulator_not_rescaled,
+    },
+    {
+        "id": "mask_after_max",
+        "exposed_by": "extreme logits with a mask",
+        "agrees_on": "bool mask (B, 1, Sq, Sk)",
+        "tracks": ["triton"],
+        "title": {
+            "en": "Mask applied after the row max",
+            "zh": "先取行最大值，后加 mask",
+        },
+        "explanation": {
+            "en": "The row max is taken over the scores before the masked ones are set to −inf. "
+            "A masked-out key with a large score then sets the max, and exp2(s − max) of every "
+            "allowed key underflows to 0 in float32 (gaps beyond ~126 in base 2): the row comes "
+            "out as zeros or NaN. Apply the mask (and the causal and Sk bounds) with "
+            "tl.where(..., s, -inf) first, then take the max.",
+            "zh": "行最大值是在把被 mask 的打分置为 −inf 之前取的。一个被屏蔽、但打分很大的 "
+            "key 决定了 max，所有允许的 key 的 exp2(s − max) 在 float32 下下溢为 0"
+            "（以 2 为底差距超过约 126 时）：整行输出变成 0 或 NaN。应先用 "
+            "tl.where(..., s, -inf) 施加 mask（以及 causal 和 Sk 边界），再取 max。",
+        },
+        "attention": mask_after_max,
     },
 ]

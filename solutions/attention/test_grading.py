@@ -139,3 +139,64 @@ def test_every_broadcastable_mask_rank_and_sq_gt_sk_is_tried() -> None:
     longer = [s for s in drill.cases if s.params.get("sq", 5) > s.params.get("sk", 5)]
     assert any(s.params.get("mask", "none") == "none" for s in longer)
     assert any(s.params.get("mask") == "some_rows_empty" for s in longer)
+
+
+# --------------------------------------------------------------------------- Triton track
+# Each wrong kernel is a correct kernel with one classic online-softmax bug (a line left out
+# or moved), planted in two styles: the reference kernel.py (fast path for full key blocks,
+# only the user mask after the max) and the starter filled in the way a candidate would (one
+# loop; bounds before the max, causal and user mask after it). Graded on the Triton track,
+# each must fail and be named as that mistake.
+_KERNEL = Path(__file__).with_name("kernel.py")
+_FILLED = Path(__file__).parent / "correct" / "triton_starter_filled.py"
+_MASK_BLOCK = """        if HAS_MASK:
+            mask_ptrs = mask_base + offs_m[:, None] * stride_mm + offs_n[None, :] * stride_mn
+            keep = tl.load(mask_ptrs, mask=m_ok[:, None] & n_ok[None, :], other=0)
+            s = tl.where(keep != 0, s, float("-inf"))
+"""
+_MAX_LINE = "        m_new = tl.maximum(m_i, tl.max(s, axis=1))\n"
+_FILLED_WHERE = '        s = tl.where(keep, s, float("-inf"))\n'
+_FILLED_MAX_BEFORE = ('        m_new = tl.maximum(m_i, tl.max(tl.where(n_ok[None, :], s, '
+                      'float("-inf")), axis=1))\n')
+WRONG_KERNELS = {
+    ("kernel.py", "running_max_not_carried"): (_KERNEL, [("        m_i = m_new\n", "")]),
+    ("kernel.py", "accumulator_not_rescaled"): (
+        _KERNEL, [("        acc = acc * alpha[:, None]\n", "")]),
+    ("kernel.py", "mask_after_max"): (
+        _KERNEL, [(_MASK_BLOCK + "\n" + _MAX_LINE, _MAX_LINE + _MASK_BLOCK)]),
+    ("candidate", "running_max_not_carried"): (_FILLED, [("        m_i = m_new\n", "")]),
+    ("candidate", "accumulator_not_rescaled"): (
+        _FILLED, [("acc = acc * alpha[:, None] + tl.dot", "acc = acc + tl.dot")]),
+    ("candidate", "mask_after_max"): (
+        _FILLED, [(_FILLED_WHERE + _MAX_LINE, _FILLED_MAX_BEFORE + _FILLED_WHERE)]),
+}
+
+
+@pytest.mark.parametrize(("style", "mistake_id"), sorted(WRONG_KERNELS))
+def test_wrong_kernel_fails_and_is_named(tmp_path: Path, style: str, mistake_id: str) -> None:
+    from quizapp.core.grading import grade_solution
+
+    original, plants = WRONG_KERNELS[(style, mistake_id)]
+    source = original.read_text(encoding="utf-8")
+    for old, new in plants:
+        assert source.count(old) == 1, f"{original.name} changed: cannot plant {mistake_id}"
+        source = source.replace(old, new)
+    path = tmp_path / "kernel.py"
+    path.write_text(source, encoding="utf-8")
+    result = grade_solution("attention", path, track="triton", record=False)
+    assert result.status == "failed", result.message
+    assert result.mistake is not None, result.message
+    assert result.mistake.id == mistake_id, result.message
+
+
+def test_the_triton_grade_says_which_cases_it_did_not_run() -> None:
+    """float64 is not required on the Triton track and the interpreter has no bfloat16: a
+    passing grade names both instead of hiding them (the reference kernel passes)."""
+    from quizapp.core.grading import grade_solution
+
+    result = grade_solution("attention", _KERNEL, track="triton", record=False)
+    assert result.passed, result.message
+    assert "'float64' (not part of the triton track)" in result.message
+    if result.interpreted:
+        assert "'bfloat16' (GPU only: not run by the Triton interpreter)" in result.message
+    assert len(result.cases) >= 15

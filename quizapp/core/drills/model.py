@@ -232,6 +232,17 @@ class Drill:
             out.extend(self._trials(spec, track))
         return out
 
+    def cases_left_out(self, track: str = "torch", *, interpreted: bool = False) -> list[str]:
+        """One phrase per YAML case that `cases_for` drops, saying why (the grade shows them,
+        so that a case not run is never mistaken for a case passed)."""
+        out = []
+        for spec in self.cases:
+            if track not in spec.tracks:
+                out.append(f"'{spec.name}' (not part of the {track} track)")
+            elif interpreted and not spec.interpreted:
+                out.append(f"'{spec.name}' (GPU only: not run by the Triton interpreter)")
+        return out
+
     def _trials(self, spec: CaseSpec, track: str) -> list[Case]:
         out = []
         for trial in range(spec.trials):

@@ -340,6 +340,9 @@ class _Session:
         message = f"passed all {len(self.results)} cases"
         if self.interpreted:
             message += " (Triton interpreted on the CPU)"
+        left_out = self.drill.cases_left_out(self.track, interpreted=self.interpreted)
+        if left_out:
+            message += "; not run here: " + ", ".join(left_out)
         timing = None
         if self.bench:
             if self.interpreted:
