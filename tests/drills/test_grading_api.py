@@ -129,8 +129,8 @@ def test_user_errors_are_usage_errors(solution_dir: Path, monkeypatch: pytest.Mo
         grade_solution("rmsnorm")  # no workspace copy yet
     with pytest.raises(UsageError, match="has no triton track"):
         grade_solution("clip_loss", SOLUTIONS / "clip_loss" / "reference.py", track="triton")
-    with pytest.raises(UsageError, match="no triton track"):
-        grade_solution("attention", SOLUTIONS / "attention" / "kernel.py")
+    with pytest.raises(UsageError, match="no triton track"):  # a kernel file, auto-detected
+        grade_solution("clip_loss", SOLUTIONS / "attention" / "kernel.py")
     import torch
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
