@@ -3,7 +3,7 @@
 Each entry of :data:`MISTAKES` reproduces one classic bug in an otherwise correct LoRA layer
 or merge. The variants compute in float64 so their output is the bug's exact signature,
 except the half-precision merge, whose bug is the precision it computes in. (Forming B·A in
-lora_linear gives the right numbers; only a memory budget can catch it.)
+lora_linear gives the right numbers; the memory-budget case and its hint catch it.)
 """
 
 from __future__ import annotations

@@ -12,8 +12,7 @@ It is differentiable: the backward kernel computes, per row, with x̂ = x·rstd 
 
 the dw partial sums accumulated by a fixed number of programs, each striding over rows, then
 summed by torch. Any leading dimensions; last dimension of any size. Works compiled on CUDA
-and under ``TRITON_INTERPRET=1`` on CPU (float32/float16 there: the interpreter has no
-bfloat16 arithmetic).
+and under ``TRITON_INTERPRET=1`` on CPU (bfloat16 included: Triton 3.9's interpreter runs it).
 """
 
 from __future__ import annotations

@@ -70,3 +70,26 @@ def test_a_triton_merge_with_a_fixed_block_fails_on_wide_rows(tmp_path: Path) ->
     result = _grade(path, "triton")
     assert result.status == "failed", result.message
     assert result.message.startswith("case 'merge rows of D = 1531"), result.message
+
+
+def test_the_memory_budget_case_runs_on_the_triton_track(tmp_path: Path) -> None:
+    """The Triton merge kernel is used, but on the whole Sq×Sk score matrix at once."""
+    source = TRITON.read_text(encoding="utf-8")
+    start = source.index("def blockwise_attention(")
+    whole = source[:start] + '''def blockwise_attention(q, k, v, block_size):
+    s = (q @ k.transpose(-2, -1)).float() / math.sqrt(q.shape[-1])  # Sq x Sk at once
+    m_blk = s.amax(dim=-1)
+    p = torch.exp(s - m_blk[..., None])
+    m = torch.full_like(m_blk, float("-inf"))
+    o = torch.zeros((*m.shape, v.shape[-1]))
+    m, l, o = merge_states(m, torch.zeros_like(m), o, m_blk, p.sum(-1), p @ v.float())
+    return (o / l[..., None]).to(q.dtype)
+'''
+    path = tmp_path / "whole_matrix.py"
+    path.write_text(whole, encoding="utf-8")
+    result = _grade(path, "triton")
+    assert result.track == "triton" and result.interpreted, result.message
+    assert result.status == "memory", result.message
+    assert result.message.startswith("case 'blockwise within the memory budget"), \
+        result.message
+    assert [c.status for c in result.cases if not c.passed] == ["memory"]

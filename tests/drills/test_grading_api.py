@@ -186,3 +186,20 @@ def test_a_solution_cannot_write_its_own_file(solution_dir: Path) -> None:
     result = grade("rmsnorm", path)
     assert result.status == "error" and "PermissionError" in result.message, result.message
     assert path.read_text() != "gone"
+
+
+def test_cases_the_interpreter_cannot_run_are_named_not_dropped() -> None:
+    """A pass under TRITON_INTERPRET=1 names every case left for a GPU (`interpreted:
+    false`), so a pass never silently means "most of the cases"."""
+    from tests.drills.drill_helpers import DRILLS
+
+    drill = next((d for d in DRILLS.values() if "triton" in d.tracks and any(
+        "triton" in s.tracks and not s.interpreted for s in d.cases)), None)
+    if drill is None:
+        pytest.skip("no drill has a case the Triton interpreter cannot run")
+    result = grade(drill.id, drill.solution_file("kernel"), track="triton", device="cpu")
+    assert result.passed and result.interpreted, result.message
+    for spec in drill.cases:
+        if "triton" in spec.tracks and not spec.interpreted:
+            assert f"'{spec.name}'" in result.message, result.message
+    assert "GPU only: not run by the Triton interpreter" in result.message

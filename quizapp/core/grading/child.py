@@ -40,6 +40,7 @@ from quizapp.core.grading.child_io import (
     to_device,
 )
 from quizapp.core.grading.child_timed import serve_baseline, serve_timed_calls
+from quizapp.core.grading.digest import tensor_digest
 
 #: Room for the grader's own bookkeeping in a memory-budget case (serialising the result).
 BUDGET_SLACK = 4 << 20
@@ -257,9 +258,34 @@ class _Child:
             result["aliases"] = aliases(out, values)
             if grad_names:
                 self._gradients(case, out, values, grad_names, result)
-        result["inputs_after"] = {name: snapshot(value, copy=budget_limit is None)
-                                  for name, value in values.items() if name not in callables}
+        self._inputs_after(case, values, callables, result, budgeted=budget_limit is not None)
         return result
+
+    def _inputs_after(self, case: dict[str, Any], values: dict[str, Any],
+                      callables: dict[str, Any], result: dict[str, Any], *,
+                      budgeted: bool) -> None:
+        """The inputs as they are after the call, for the parent's did-it-change check.
+
+        Under a memory budget the input tensors go back as digests (`digest`): serialising
+        them would charge the solution for memory it never allocated — a 16 MiB weight
+        costs more than the budget meant to forbid a 16 MiB B·A. Inputs the entry must
+        modify in place are outputs and go back in full."""
+        import torch
+
+        inplace = set(case.get("inplace") or ())
+        after: dict[str, Any] = {}
+        digests: dict[str, str] = {}
+        for name, value in values.items():
+            if name in callables:
+                continue
+            if budgeted and name not in inplace and isinstance(value, torch.Tensor) \
+                    and value.device.type == "cpu":
+                digests[name] = tensor_digest(value)
+            else:
+                after[name] = snapshot(value, copy=not budgeted)
+        result["inputs_after"] = after
+        if digests:
+            result["inputs_digest"] = digests
 
     def _gradients(self, case: dict[str, Any], out: Any, values: dict[str, Any],
                    grad_names: list[str], result: dict[str, Any]) -> None:

@@ -274,7 +274,9 @@ class _Session:
                              "callables": dict(self.drill.entry(case.entry).callables),
                              "grad": list(p.grad), "grad_output": p.grad_output,
                              "expect_shape": shapes(p.expected) if p.grad else None,
-                             "budget_bytes": budget if case.memory_budget else None})
+                             "budget_bytes": budget if case.memory_budget else None,
+                             # A budget case sends these back in full (the others by digest).
+                             "inplace": list(self.drill.entry(case.entry).inplace)})
         self.child.send({"type": "cases_end"})
         conversation = Conversation(self.child, self.drill, track=self.track,
                                     device=self.device, time_limit=self.time_limit,

@@ -16,6 +16,7 @@ from typing import Any
 
 from quizapp.core.drills import Drill, EntryPoint, Tolerance
 from quizapp.core.grading import compare as cmp
+from quizapp.core.grading.digest import tensor_digest
 from quizapp.core.grading.expected import Prepared
 from quizapp.core.grading.results import CaseResult
 
@@ -172,10 +173,12 @@ def evaluate_case(drill: Drill, track: str, device: str, prepared: Prepared,
         return done("error", f"{entry.name}() launched no Triton kernel — on the Triton track "
                              "your @triton.jit kernel must do the work", None, None, seconds)
     after = message.get("inputs_after") or {}
+    digests = message.get("inputs_digest") or {}  # a budget case's inputs (`digest`)
     for input_name, before in prepared.values.items():
         if input_name in entry.inplace or input_name in entry.callables:
             continue
-        if input_name in after and not cmp.same_input(before, after[input_name]):
+        if (input_name in after and not cmp.same_input(before, after[input_name])) or (
+                input_name in digests and tensor_digest(before) != digests[input_name]):
             return done("failed", f"modified its input `{input_name}` in place — inputs must "
                                   "not change (work on a copy)", None, None, seconds)
     inplace = {n: after.get(n) for n in entry.inplace}
