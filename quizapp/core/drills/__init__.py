@@ -38,6 +38,8 @@ from quizapp.core.drills.loader import (
 from quizapp.core.drills.model import (
     COMPARE_KINDS,
     DEVICES,
+    FRESH_TRIALS,
+    GRAD_MODES,
     TRACKS,
     BenchSpec,
     Case,
@@ -53,7 +55,8 @@ from quizapp.core.drills.params import DTYPES, KINDS, Param, case_seed
 from quizapp.core.drills.workspace import start_drill, workspace_file
 
 __all__ = [
-    "COMPARE_KINDS", "DEVICES", "DTYPES", "KINDS", "TRACKS", "BenchSpec", "BundleError", "Case",
+    "COMPARE_KINDS", "DEVICES", "DTYPES", "FRESH_TRIALS", "GRAD_MODES", "KINDS", "TRACKS",
+    "BenchSpec", "BundleError", "Case",
     "CaseInputs", "CaseSpec", "Drill", "EntryPoint", "ForbiddenAPI", "MistakeInfo", "Param",
     "Parameter", "Tolerance", "build_inputs", "case_seed", "check_drills", "get_drill",
     "load_drills", "load_module", "make_callables", "parse_signature", "solutions_folder",

@@ -104,8 +104,36 @@ def load_drills(root: Path | None = None) -> dict[str, Drill]:
     return dict(ordered)
 
 
+_single: dict[Path, tuple[tuple[tuple[str, float], ...], Drill | None]] = {}
+
+
+def _load_one(drill_id: str) -> Drill | None:
+    """The drill `drill_id` read from its own folder alone — what `load_drills()[drill_id]`
+    would be (the first valid drill of that id, roots in order; the id is the folder's
+    name), without parsing every other drill (a one-shot `quizapp grade` needs one)."""
+    if not drill_id or drill_id != Path(drill_id).name or drill_id.startswith("."):
+        return None
+    for root in paths.drill_dirs():
+        path = root.resolve() / drill_id / "drill.yaml"
+        if not path.is_file():
+            continue
+        stamp = _stamp([path])
+        cached = _single.get(path)
+        if cached is None or cached[0] != stamp:
+            checker = _Checker(path)
+            drill = checker.drill()
+            cached = (stamp, drill if drill is not None and not checker.problems else None)
+            _single[path] = cached
+        if cached[1] is not None and cached[1].id == drill_id:
+            return cached[1]
+    return None
+
+
 def get_drill(drill_id: str) -> Drill:
     """The drill `drill_id`, or a `UsageError` (exit 2) listing the known drills."""
+    drill = _load_one(drill_id)
+    if drill is not None:
+        return drill
     drills = load_drills()
     if drill_id not in drills:
         known = ", ".join(drills) or "none"

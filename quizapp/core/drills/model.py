@@ -4,7 +4,7 @@ as frozen dataclasses. Built and validated by `quizapp.core.drills.loader`; torc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,10 @@ from quizapp.core.bank import localize
 from quizapp.core.drills.params import Param, case_seed
 
 TRACKS = ("torch", "triton")
+#: Fresh trials a grade adds (`Drill.fresh_cases`): few, so they cost little.
+FRESH_TRIALS = 3
+#: The grad modes a forward pass must also be right under (`Drill.grad_mode_cases`).
+GRAD_MODES = ("no_grad", "inference_mode")
 DEVICES = ("cpu", "cuda")
 #: How an entry point's result is compared with the reference's.
 COMPARE_KINDS = ("allclose", "exact", "check")
@@ -113,6 +117,15 @@ class Case:
     seed: int
     grad: bool
     memory_budget: bool
+    #: For a fresh trial (`Drill.fresh_cases`): the grade's seed that drew it, which
+    #: `quizapp grade --seed N` replays; None for the drill's named cases.
+    fresh_seed: int | None = None
+    #: For a grad-mode case (`Drill.grad_mode_cases`): "no_grad" or "inference_mode", the
+    #: context the call runs under.
+    grad_mode: str = ""
+    #: A grad-mode case's inputs are those of the case called `base`; for a fresh trial it
+    #: names the YAML spec it was drawn from.
+    base: str = ""
 
 
 @dataclass(frozen=True)
@@ -252,6 +265,49 @@ class Drill:
                             grad=spec.grad and bool(self.entry(spec.entry).differentiable)
                             and track in self.entry(spec.entry).differentiable_tracks,
                             memory_budget=spec.memory_budget))
+        return out
+
+    def fresh_cases(self, track: str, seed: int, *, interpreted: bool = False,
+                    count: int = FRESH_TRIALS) -> list[Case]:
+        """`count` trials drawn afresh for one grade, from the YAML specs that already draw
+        several random trials (`trials: 2` or more: their builders are meant for any seed;
+        never a memory-budget case): distinct specs while there are enough, each with a new
+        seed derived from `seed`. Which specs, and their inputs, depend on `seed` alone, so
+        `quizapp grade --seed N` replays a grade's fresh trials exactly. Empty when the
+        track has no such spec."""
+        import random
+
+        specs = [s for s in self.cases if s.trials > 1 and not s.memory_budget
+                 and track in s.tracks and not (interpreted and not s.interpreted)]
+        if not specs:
+            return []
+        draw = random.Random(seed)
+        chosen = draw.sample(specs, min(count, len(specs)))
+        chosen += [draw.choice(specs) for _ in range(count - len(chosen))]
+        out = []
+        for spec in chosen:
+            nth = sum(1 for c in out if c.base == spec.name) + 1
+            label = "fresh trial" if nth == 1 else f"fresh trial {nth}"
+            case = self._trials(spec, track)[0]
+            out.append(replace(case, name=f"{spec.name} ({label})", fresh_seed=seed,
+                               base=spec.name,
+                               seed=case_seed(self.id, f"{spec.name} @ {label} {seed}")))
+        return out
+
+    def grad_mode_cases(self, track: str, *, interpreted: bool = False) -> list[Case]:
+        """Forward passes under `torch.no_grad()` and `torch.inference_mode()` (what timing
+        and inference use): per entry point, its first case re-run under no_grad and its
+        second (or again its first) under inference_mode, on the same inputs and expected
+        outputs, without a gradient check. Never a memory-budget case."""
+        cases = [c for c in self.cases_for(track, interpreted=interpreted)
+                 if not c.memory_budget]
+        out = []
+        for entry in self.entry_points:
+            mine = [c for c in cases if c.entry == entry.name][:len(GRAD_MODES)]
+            for i, mode in enumerate(GRAD_MODES if mine else ()):
+                base = mine[min(i, len(mine) - 1)]
+                out.append(replace(base, name=f"{base.name} (under torch.{mode}())",
+                                   grad=False, grad_mode=mode, base=base.name))
         return out
 
     def first_case(self, spec_name: str, track: str | None = None) -> Case:
