@@ -76,6 +76,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     grade.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     grade.add_argument("--track", choices=("torch", "triton"), default=None,
                        help="override the track detected from the file")
+    grade.add_argument("--seed", type=int, default=None, metavar="N",
+                       help="the seed of the fresh trials (default: a new one each grade); "
+                            "a failure on a fresh trial names the seed that replays it")
     grade.add_argument("--remote", metavar="HOST", nargs="?", const="", default=None,
                        help="grade on HOST over ssh (default HOST: [grading] remote in "
                             "config.toml); the result is shown and recorded here")
@@ -251,6 +254,8 @@ def _clear_progress(enabled: bool) -> None:
 
 def grade_cmd(args: argparse.Namespace) -> int:
     """Grade a solution; print the verdict (or one JSON object); exit 0 only if it passed."""
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be a whole number ≥ 0, not {args.seed}")
     if args.remote is not None:
         return _grade_remote(args)
     if args.remote_request:
@@ -260,7 +265,8 @@ def grade_cmd(args: argparse.Namespace) -> int:
     live = not args.json and sys.stderr.isatty()
     try:
         result = grade_solution(args.id, args.file, track=args.track, bench=args.bench,
-                                device=args.device, progress=_progress(live), record=False)
+                                device=args.device, progress=_progress(live), record=False,
+                                seed=args.seed)
     finally:
         _clear_progress(live)
     _record(result)
@@ -297,7 +303,7 @@ def _grade_remote(args: argparse.Namespace) -> int:
     remote = Remote.from_settings(host, config.remote_command)
     try:
         result = grade_remote(remote, args.id, source, track=args.track, bench=args.bench,
-                              device=args.device, progress=_progress(live))
+                              device=args.device, progress=_progress(live), seed=args.seed)
     finally:
         _clear_progress(live)
     result.path = str(path)
@@ -328,7 +334,8 @@ def _grade_requested(args: argparse.Namespace) -> int:
             file = Path(folder) / f"{args.id}.py"
             file.write_bytes(sys.stdin.buffer.read())
         result = grade_solution(args.id, file, track=args.track, bench=args.bench,
-                                device=args.device, progress=progress, record=False)
+                                device=args.device, progress=progress, record=False,
+                                seed=args.seed)
     data = result.to_json()
     data["quizapp_version"] = installed_version()
     print(json.dumps(data, ensure_ascii=False))

@@ -260,12 +260,15 @@ def grade_remote(remote: Remote, drill_id: str, source: str, *, track: str | Non
                  bench: bool = False, device: str = "cpu",
                  progress: Callable[[str], None] | None = None,
                  deadline_s: float | None = None,
-                 cancel: threading.Event | None = None) -> Any:
+                 cancel: threading.Event | None = None, seed: int | None = None) -> Any:
     """Grade `source` for `drill_id` on the host; the `GradeResult`, with `host` set.
-    Setting `cancel` closes the connection and raises `GradingCancelled`."""
+    Setting `cancel` closes the connection and raises `GradingCancelled`; `seed` is the
+    fresh trials' seed (`--seed`)."""
     args = ["grade", drill_id, "-", "--json", "--remote-request", "--device", device]
     if bench:
         args.append("--bench")
+    if seed is not None:
+        args += ["--seed", str(seed)]
     if track:
         args += ["--track", track]
     deadline = deadline_s if deadline_s is not None else remote_deadline(drill_id, bench)
@@ -345,7 +348,8 @@ def result_from_json(data: dict[str, Any], host: str | None = None) -> Any:
             output_truncated=int(data.get("output_truncated_bytes", 0)),
             interpreted=bool(data.get("interpreted", False)),
             seconds=float(data.get("seconds", 0.0)),
-            notes=[str(n) for n in data.get("notes") or []], first_failure=first_failure)
+            notes=[str(n) for n in data.get("notes") or []], first_failure=first_failure,
+            seed=data["seed"] if isinstance(data.get("seed"), int) else None)
     except (KeyError, TypeError, ValueError, IndexError) as err:
         raise RemoteError(f"{host or 'the remote'} sent a grade this quizapp cannot read "
                           f"({type(err).__name__}: {err}); are both quizapp versions the "

@@ -29,6 +29,7 @@ VEHICLES = {
     # the precision policy on the canonical float32-in-float64 solutions (HF's LlamaRMSNorm,
     # flash-style attention) and on rmsnorm's eps mistake that only float64 can see
     "tests/drills/test_precision.py",
+    "tests/drills/test_trials.py",  # fresh trials, grad modes and --seed on a real grade
     # Triton kernels: per-kernel launch tables and ahead-of-time compilation
     "tests/drills/test_solutions_kernels.py",
     "tests/drills/test_solutions_compile.py",

@@ -267,6 +267,14 @@ class Drill:
                             memory_budget=spec.memory_budget))
         return out
 
+    def graded_cases(self, track: str, seed: int, *, interpreted: bool = False) -> list[Case]:
+        """Every case one grade runs: the named cases (`cases_for`), then each entry point's
+        forward passes under no_grad / inference_mode (`grad_mode_cases`), then the fresh
+        trials of the grade's `seed` (`fresh_cases`)."""
+        return [*self.cases_for(track, interpreted=interpreted),
+                *self.grad_mode_cases(track, interpreted=interpreted),
+                *self.fresh_cases(track, seed, interpreted=interpreted)]
+
     def fresh_cases(self, track: str, seed: int, *, interpreted: bool = False,
                     count: int = FRESH_TRIALS) -> list[Case]:
         """`count` trials drawn afresh for one grade, from the YAML specs that already draw

@@ -7,11 +7,13 @@ gradients, the inputs as they were after the call, and how many Triton kernels r
 parent — out of the solution's reach — compares. Protocol: `quizapp.core.grading.protocol`.
 
 Sequence: "ready" → receive the job → private directories, CPU-time backstop, Triton launch
-counter and TRITON_INTERPRET when asked, forbidden-API tripwire → the sandbox (`sandbox`:
+counter and TRITON_INTERPRET (with `interpreted`'s autotune benchmarker) when asked,
+forbidden-API tripwire → the sandbox (`sandbox`:
 privileges dropped, hard memory limit, Landlock, grader modules hidden) → "sandboxed" with
 what it could apply → import the solution (from the exact source the parent checked) → for
-each case as it arrives: "start", run, "case" (a CPU memory-budget case runs in a forked
-process under a hard limit) → at "cases_end": "cases_done" → optionally the timed calls of
+each case as it arrives: "start", run (a grad-mode case under `torch.no_grad()` or
+`torch.inference_mode()`), "case" (a CPU memory-budget case runs in a forked process under a
+hard limit) → at "cases_end": "cases_done" → optionally the timed calls of
 `--bench` (`child_timed`) → exit. What crosses the channel is packed by `child_io`.
 
 A second kind of child, asked for with a "baseline" job, never loads user code: it serves
@@ -44,6 +46,20 @@ from quizapp.core.grading.digest import tensor_digest
 
 #: Room for the grader's own bookkeeping in a memory-budget case (serialising the result).
 BUDGET_SLACK = 4 << 20
+
+def _grad_mode(mode: str | None) -> Any:
+    """The context a case's call runs under: `torch.no_grad()` or `torch.inference_mode()`
+    for a grad-mode case (the forward pass must not depend on it), else none."""
+    import contextlib
+
+    import torch
+
+    if mode == "no_grad":
+        return torch.no_grad()
+    if mode == "inference_mode":
+        return torch.inference_mode()
+    return contextlib.nullcontext()
+
 
 # --------------------------------------------------------------------------- the job
 
@@ -89,6 +105,11 @@ class _Child:
                 os.environ["TRITON_INTERPRET"] = "1"
             import triton  # noqa: F401 - after TRITON_INTERPRET is set
 
+            if job.get("interpret"):
+                # @triton.autotune needs a driver to time configs; the interpreter has none.
+                from quizapp.core.grading.interpreted import use_interpreter_benchmarker
+
+                use_interpreter_benchmarker()
             tripwire.count_triton_launches()
         tripwire.install_forbidden(job.get("forbidden", ()))
         torch.manual_seed(0)
@@ -227,7 +248,8 @@ class _Child:
         try:
             tripwire.ACTIVE_ENTRY[0] = case["entry"]
             try:
-                out = fn(*args, **kwargs)
+                with _grad_mode(case.get("grad_mode")):
+                    out = fn(*args, **kwargs)
             finally:
                 tripwire.ACTIVE_ENTRY[0] = None
             if self.device == "cuda":

@@ -2,7 +2,9 @@
 
 Computed in the grading parent, where the solution cannot reach them (`harden_parent` keeps
 other processes out of this one's memory), and cached per process for repeated grades
-(`drill watch`, the TUI, tests) — in memory only, never where a solution could read it.
+(`drill watch`, the TUI, tests), and on disk between processes (`casecache`, under
+QUIZAPP_HOME, which the sandbox never opens; only where Landlock enforces that). A fresh
+trial (a new seed every grade) is computed every time and cached nowhere.
 Also the small value helpers the grader and the drill checks (`offline`) share to call a
 trusted function on a case the way the child calls the solution.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from quizapp.core.drills import Case, Drill, EntryPoint, build_inputs, make_callables
@@ -37,20 +40,46 @@ _PREPARED: dict[tuple[Any, ...], Prepared] = {}
 _PREPARED_LOCK = threading.Lock()
 
 
+#: The fields of a `Prepared` that the disk cache keeps.
+_STORED = ("values", "keywords", "grad", "expected", "expected_grads", "grad_output",
+           "expected_inplace")
+
+
 def prepare(drill: Drill, case: Case) -> Prepared:
-    """`case` with its inputs and expected outputs (cached while the drill file is unchanged;
-    a case whose reference failed is not cached, `reference_error` says why)."""
-    key = (drill.id, drill.yaml_path.stat().st_mtime, case.name, case.grad)
+    """`case` with its inputs and expected outputs (cached while the drill's files are
+    unchanged; a case whose reference failed is not cached, `reference_error` says why)."""
+    if case.fresh_seed is not None:
+        return compute(drill, case)
+    key = (drill.id, drill.yaml_path.stat().st_mtime, case.name, case.seed, case.grad)
     cached = _PREPARED.get(key)
     if cached is None:
-        cached = _compute(drill, case)
+        cached = _from_disk(drill, case)
         if not cached.reference_error:
             with _PREPARED_LOCK:
                 _PREPARED[key] = cached
     return cached
 
 
-def _compute(drill: Drill, case: Case) -> Prepared:
+def _from_disk(drill: Drill, case: Case) -> Prepared:
+    """The case from the disk cache, or computed (and then stored there)."""
+    from quizapp.core.grading import casecache
+
+    if not casecache.enabled():
+        return compute(drill, case)
+    digest = casecache.case_digest(casecache.drill_digest(drill, [Path(__file__)]), case)
+    fields = casecache.load(drill.id, digest)
+    if fields is not None and set(fields) == set(_STORED):
+        fields["keywords"] = tuple(fields["keywords"])
+        fields["grad"] = tuple(fields["grad"])
+        return Prepared(case, **fields)
+    prepared = compute(drill, case)
+    if not prepared.reference_error:
+        casecache.store(drill.id, digest, {f: getattr(prepared, f) for f in _STORED})
+    return prepared
+
+
+def compute(drill: Drill, case: Case) -> Prepared:
+    """Build the case's inputs and run the reference on them (and its gradients)."""
     import torch
 
     from quizapp.core.grading.solutions import reference_functions
@@ -72,8 +101,13 @@ def _compute(drill: Drill, case: Case) -> Prepared:
         if prepared.grad:
             prepared.grad_output = cotangents(out, case.seed + 1)
             pairs = differentiated(out, prepared.grad_output)
-            grads = torch.autograd.grad([o for o, _ in pairs], [values[n] for n in prepared.grad],
-                                        grad_outputs=[g for _, g in pairs], allow_unused=True)
+            # Σ(output · cotangent) backpropagated from 1 gives exactly the vector-Jacobian
+            # product that grad_outputs= would (each cotangent is multiplied by 1.0), without
+            # autograd's shape check for grad_outputs, whose first use imports sympy (~0.5 s
+            # of a cold grade, when every other case comes from the disk cache).
+            total = sum((o * g.to(o.dtype)).sum() for o, g in pairs)
+            grads = torch.autograd.grad(total, [values[n] for n in prepared.grad],
+                                        allow_unused=True)
             prepared.expected_grads = {n: None if g is None else g.detach()
                                        for n, g in zip(prepared.grad, grads, strict=False)}
         prepared.expected = detach(out)

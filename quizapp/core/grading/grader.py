@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import ast
 import random
+import shlex
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from quizapp.core.drills import Drill, Tolerance, build_inputs, get_drill, workspace_file
+from quizapp.core.drills import Case, Drill, Tolerance, build_inputs, get_drill, workspace_file
 from quizapp.core.errors import UsageError
 from quizapp.core.grading import compare as cmp
 from quizapp.core.grading.conversation import Conversation, Ending
@@ -87,17 +89,20 @@ def grade_solution(drill_id: str, path: str | Path | None = None, *, track: str 
                    cancel: threading.Event | None = None,
                    progress: Callable[[str], None] | None = None,
                    time_limit: float | None = None, bench_seconds: float | None = None,
-                   record: bool = True) -> GradeResult:
+                   record: bool = True, seed: int | None = None) -> GradeResult:
     """Grade the solution file `path` (default: the workspace copy) for drill `drill_id`.
 
     `track` overrides the detected track; `device` is "cpu" or "cuda"; `bench` times a
     passing solution. Setting `cancel` kills the child and raises `GradingCancelled`, so a
     TUI worker thread can abandon a grade at any time; `progress` receives short status
     lines. `time_limit` overrides the drill's (seconds for import plus all cases);
-    `bench_seconds` the CPU measurement budget of `--bench`.
+    `bench_seconds` the CPU measurement budget of `--bench`. `seed` fixes the fresh
+    trials' seed (`--seed N`, to replay a grade); by default each grade draws one.
     Raises `UsageError` for an unknown drill, a missing file, a track the drill lacks or an
     unavailable device; every problem with the solution itself is a `GradeResult`."""
     started = time.monotonic()
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise UsageError(f"--seed must be a whole number ≥ 0, not {seed!r}")
     drill = get_drill(drill_id)
     if device not in ("cpu", "cuda"):
         raise UsageError(f"unknown device '{device}' (cpu or cuda)")
@@ -133,6 +138,7 @@ def grade_solution(drill_id: str, path: str | Path | None = None, *, track: str 
                          f"triton track (grade it with --track torch)")
     session = _Session(drill, file, source, chosen, device, bench, cancel, progress, time_limit)
     session.bench_seconds = bench_seconds
+    session.seed = seed if seed is not None else random.SystemRandom().randrange(1_000_000)
     return _finish(session.run(), started, record, file)
 
 
@@ -185,13 +191,16 @@ class _Session:
         self.baseline: ChildProcess | None = None
         self.bench_seconds: float | None = None
         self.isolation: Isolation | None = None
+        #: The seed of this grade's fresh trials (`Drill.fresh_cases`).
+        self.seed = 0
 
     def _cancelled(self) -> bool:
         return self.cancel is not None and self.cancel.is_set()
 
     def result(self, status: str, message: str, **extra: Any) -> GradeResult:
         return GradeResult(self.drill.id, self.track, self.device, status, message,
-                           interpreted=self.interpreted, isolation=self.isolation, **extra)
+                           interpreted=self.interpreted, isolation=self.isolation,
+                           seed=self.seed, **extra)
 
     # -- the whole grade -------------------------------------------------------------------
 
@@ -252,6 +261,9 @@ class _Session:
                            "entries": list(f.entries)} for f in self.drill.forbidden],
             "memory_limit": extra, "protected": protected_paths(),
             "cpu_seconds": cpu_seconds(self.time_limit)})
+        # The named cases, then forward passes under no_grad / inference_mode, and a few
+        # trials drawn with this grade's fresh seed.
+        self.cases = self.drill.graded_cases(self.track, self.seed, interpreted=self.interpreted)
         self.say(f"preparing {len(self.cases)} cases")
         budget = int((self.drill.memory_budget_mb or 0) * 2**20)
         prepared: list[Prepared] = []
@@ -264,7 +276,7 @@ class _Session:
             if self._cancelled():
                 self.child.kill()
                 raise GradingCancelled()
-            p = prepare(self.drill, case)
+            p = self._prepare(case)
             if p.reference_error:  # our bug, not the user's: say so plainly
                 return self.result("error", f"internal error: the reference failed on case "
                                             f"'{case.name}': {p.reference_error}")
@@ -276,7 +288,8 @@ class _Session:
                              "expect_shape": shapes(p.expected) if p.grad else None,
                              "budget_bytes": budget if case.memory_budget else None,
                              # A budget case sends these back in full (the others by digest).
-                             "inplace": list(self.drill.entry(case.entry).inplace)})
+                             "inplace": list(self.drill.entry(case.entry).inplace),
+                             "grad_mode": case.grad_mode or None})
         self.child.send({"type": "cases_end"})
         conversation = Conversation(self.child, self.drill, track=self.track,
                                     device=self.device, time_limit=self.time_limit,
@@ -286,6 +299,7 @@ class _Session:
         finally:
             self.results = conversation.results
             self.isolation = conversation.isolation
+            self._mark_fresh_trials()
         if ending is not None:
             if not ending.with_cases:
                 return self._with_output(self.result(ending.status, ending.message))
@@ -294,6 +308,41 @@ class _Session:
         if ending is not None:
             return self._with_output(self._stopped(ending, prepared, notes))
         return self._with_output(self._verdict(prepared, wrong, notes))
+
+    def _prepare(self, case: Case) -> Prepared:
+        """A case's inputs and expected outputs; a grad-mode case shares its named case's
+        (without the gradient check: no gradients exist under no_grad)."""
+        if not case.grad_mode:
+            return prepare(self.drill, case)
+        base = next(c for c in self.cases if c.name == case.base)
+        return replace(prepare(self.drill, base), case=case, grad=(), expected_grads=None,
+                       grad_output=None)
+
+    def _mark_fresh_trials(self) -> None:
+        """Give each fresh trial's result its seed, and a failing one the command that
+        replays it."""
+        fresh = {c.name: c.fresh_seed for c in self.cases if c.fresh_seed is not None}
+        for result in self.results:
+            seed = fresh.get(result.name)
+            if seed is None:
+                continue
+            result.seed = seed
+            if not result.passed and result.status != "not run":
+                result.message += (f" — failed on a fresh trial with seed {seed}; replay "
+                                   f"with `{self._replay_command(seed)}`")
+
+    def _replay_command(self, seed: int) -> str:
+        """`quizapp grade ID [FILE] [--track T] --seed N` for this grade's file."""
+        parts = ["quizapp", "grade", self.drill.id]
+        if self.file != workspace_file(self.drill.id, self.track).resolve():
+            try:
+                shown = self.file.relative_to(Path.cwd())
+            except ValueError:
+                shown = self.file
+            parts.append(shlex.quote(str(shown)))
+        if self.track != detect_track(self.source):
+            parts += ["--track", self.track]
+        return " ".join([*parts, "--seed", str(seed)])
 
     def _stopped(self, ending: Ending, prepared: list[Prepared],
                  notes: list[str]) -> GradeResult:

@@ -111,6 +111,8 @@ class GradeResult:
     #: The case `message` is about, when it is about one case (None for a pass, or when the
     #: grade stopped outside any case: a syntax error, an import that raised, …).
     first_failure: FirstFailure | None = None
+    #: The seed of this grade's fresh trials (`quizapp grade --seed N` replays them).
+    seed: int | None = None
 
     @property
     def passed(self) -> bool:
@@ -129,4 +131,5 @@ class GradeResult:
                 "seconds": round(self.seconds, 3),
                 "isolation": self.isolation.to_json() if self.isolation else None,
                 "host": self.host, "notes": list(self.notes),
-                "first_failure": self.first_failure.to_json() if self.first_failure else None}
+                "first_failure": self.first_failure.to_json() if self.first_failure else None,
+                "seed": self.seed}
