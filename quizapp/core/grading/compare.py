@@ -181,10 +181,35 @@ def _tolerance(tolerances: Mapping[str, Tolerance], dtype: str) -> Tolerance:
     return tolerances.get(dtype, DEFAULT_TOLERANCE)
 
 
+def _quick_pass(got: Any, want: Any, tol: Tolerance) -> Verdict | None:
+    """The verdict of a comparison that passes, in a few passes over the data; None when it
+    might not (a NaN or an inf anywhere, or an error beyond the tolerance): the full
+    comparison then says what is wrong. Exactly what the full comparison would return."""
+    import torch
+
+    a, b = got.detach().to("cpu"), want.detach().to("cpu")
+    if a.dtype == b.dtype and torch.equal(a, b):  # bit-identical (NaN never equals itself)
+        return Verdict("passed", "", 0.0, 0.0)
+    g, w = a.to(torch.float64).reshape(-1), b.to(torch.float64).reshape(-1)
+    err = (g - w).abs()
+    if not bool(torch.isfinite(err).all()):  # finite everywhere ⇒ got and want are too
+        return None
+    magnitude = w.abs()
+    if not bool((err <= tol.atol + tol.rtol * magnitude).all()):
+        return None
+    return Verdict("passed", "", float(err.max()),
+                   float((err / magnitude.clamp_min(1e-30)).max()))
+
+
 def compare_values(got: Any, want: Any, tol: Tolerance, *, what: str = "output") -> Verdict:
     """NaN/inf-aware elementwise comparison of two same-shape tensors."""
     import torch
 
+    if want.numel() == 0:
+        return PASSED
+    quick = _quick_pass(got, want, tol)
+    if quick is not None:  # the common case, in a third of the full comparison's passes
+        return quick
     g = got.detach().to("cpu", torch.float64).reshape(-1)
     w = want.detach().to("cpu", torch.float64).reshape(-1)
     shape = tuple(want.shape)
@@ -433,6 +458,8 @@ def same_input(before: Any, after: Any) -> bool:
                 or before.dtype != after.dtype:
             return False
         b, a = before.detach().cpu(), after.detach().cpu()
+        if torch.equal(b, a):  # one pass; NaN never equals itself, so NaNs take the next
+            return True
         if b.is_floating_point():
             return bool(((b == a) | (torch.isnan(b) & torch.isnan(a))).all())
         return bool(torch.equal(b, a))
