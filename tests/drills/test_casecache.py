@@ -148,3 +148,16 @@ _attack()
     assert "ATTACK WORKED" not in result.output, result.output
     assert result.output.count("refused:") == 3
     assert sorted(p.name for p in folder.iterdir()) == existing
+
+
+@pytest.mark.skipif(landlock_abi() < 1, reason="no Landlock here: the cache stays off")
+def test_a_changed_drill_leaves_no_stale_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    drill = next(iter(DRILLS.values()))
+    folder = casecache.folder(drill.id)
+    folder.mkdir(parents=True)
+    stale = folder / "0123456789abcdef-from-an-older-version.pt"
+    stale.write_bytes(b"x")
+    monkeypatch.setattr(expected, "_PREPARED", {})
+    monkeypatch.setattr(casecache, "_pruned", set())
+    expected.prepare(drill, drill.cases_for("torch")[0])
+    assert not stale.exists() and len(list(folder.glob("*.pt"))) == 1

@@ -7,7 +7,8 @@ case in one file per case under `QUIZAPP_HOME/cache/cases/<drill>/`, named by a 
 everything the preparation depends on: the case (name, entry, params, seed, grad), the bytes
 of the drill's `drill.yaml`, `inputs.py`, `reference.py`, the shared input helpers and the
 grader code that prepares it, and the torch version. Change any of them and the digest
-changes; stale files are simply never read again (`prune` removes them).
+changes: each file name starts with the drill's part of the digest, and the first store
+after a change removes the drill's files of other digests (`prune`).
 
 Safety:
 - The grading child cannot read or write the cache: it lives under `QUIZAPP_HOME`, which the
@@ -92,11 +93,12 @@ def drill_digest(drill: Drill, code: Iterable[Path]) -> str:
 
 
 def case_digest(drill_key: str, case: Case) -> str:
-    """The file name (without suffix) of one case's cache entry."""
+    """The file name (without suffix) of one case's cache entry: the drill's digest
+    (`drill_digest`) shortened, then the case's."""
     spec = json.dumps({"name": case.name, "entry": case.entry, "seed": case.seed,
                        "grad": case.grad, "budget": case.memory_budget,
                        "params": case.params}, sort_keys=True, default=repr)
-    return hashlib.sha256(f"{drill_key}\0{spec}".encode()).hexdigest()[:40]
+    return f"{drill_key[:16]}-" + hashlib.sha256(f"{drill_key}\0{spec}".encode()).hexdigest()[:32]
 
 
 def load(drill_id: str, digest: str) -> dict[str, Any] | None:
@@ -143,15 +145,21 @@ def store(drill_id: str, digest: str, fields: dict[str, Any]) -> bool:
         return False
 
 
-def prune(drill_id: str, keep: Iterable[str]) -> None:
-    """Remove the drill's cached cases other than `keep` (digests), e.g. after an edit."""
-    wanted = {f"{d}.pt" for d in keep}
+_pruned: set[str] = set()
+
+
+def prune(drill_id: str, drill_key: str) -> None:
+    """Remove the drill's cached cases of other drill digests (left by an earlier version
+    of its files); once per process and digest."""
+    if drill_key in _pruned:
+        return
+    _pruned.add(drill_key)
     try:
         entries = list(folder(drill_id).iterdir())
     except OSError:
         return
     for entry in entries:
-        if entry.name not in wanted:
+        if not entry.name.startswith(f"{drill_key[:16]}-"):
             _remove(entry)
 
 

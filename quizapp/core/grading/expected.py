@@ -66,7 +66,8 @@ def _from_disk(drill: Drill, case: Case) -> Prepared:
 
     if not casecache.enabled():
         return compute(drill, case)
-    digest = casecache.case_digest(casecache.drill_digest(drill, [Path(__file__)]), case)
+    key = casecache.drill_digest(drill, [Path(__file__)])
+    digest = casecache.case_digest(key, case)
     fields = casecache.load(drill.id, digest)
     if fields is not None and set(fields) == set(_STORED):
         fields["keywords"] = tuple(fields["keywords"])
@@ -74,6 +75,7 @@ def _from_disk(drill: Drill, case: Case) -> Prepared:
         return Prepared(case, **fields)
     prepared = compute(drill, case)
     if not prepared.reference_error:
+        casecache.prune(drill.id, key)  # a miss: the drill's files may have changed
         casecache.store(drill.id, digest, {f: getattr(prepared, f) for f in _STORED})
     return prepared
 
