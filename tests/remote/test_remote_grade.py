@@ -50,10 +50,12 @@ def test_remote_grade_gives_the_local_verdict_and_is_recorded_here(
         capsys: pytest.CaptureFixture[str]) -> None:
     solution = tmp_path / "rmsnorm_solution.py"
     solution.write_text(source)
-    local_code, local = _grade_json(capsys, "rmsnorm", str(solution))
-    remote_code, remote = _grade_json(capsys, "rmsnorm", str(solution), "--remote", HOST)
+    # One seed for both: the fresh trials (and so the case list) depend on it.
+    local_code, local = _grade_json(capsys, "rmsnorm", str(solution), "--seed", "7")
+    remote_code, remote = _grade_json(capsys, "rmsnorm", str(solution), "--remote", HOST,
+                                      "--seed", "7")
     assert remote_code == local_code == (0 if source is CORRECT else 1)
-    assert _summary(remote) == _summary(local)
+    assert _summary(remote) == _summary(local) and remote["seed"] == local["seed"] == 7
     assert remote["host"] == HOST and local["host"] is None
     # The remote was asked for a JSON grade of stdin, and recorded nothing there.
     assert any(" grade rmsnorm - --json --remote-request" in c for c in remote_env.commands)
