@@ -19,6 +19,7 @@ torch: the drill grader is imported by the drill screen's worker when it first g
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -223,6 +224,22 @@ class QuizApp(App[None]):
             self.action_open("review")
         elif self.start == "drill" and self.start_drill:
             self.open_drill(self.start_drill, self.start_track)
+
+    # ------------------------------------------------------------------ messages
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Show `message` in a toast. Toasts are one line over the title line (app.tcss); on
+        every screen but home a new one replaces the one before, so that toasts never stack
+        down over the editor, the rating bar or results."""
+        stack = self.screen_stack
+        if len(stack) > 1 and threading.get_ident() == self._thread_id:
+            self._notifications.clear()
+            # Textual removes a replaced toast but leaves its holder, which would push the new
+            # toast down a line, over the screen.
+            for holder in stack[-1].query("ToastHolder"):
+                holder.remove()
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # ------------------------------------------------------------------ language
 

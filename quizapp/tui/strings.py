@@ -108,6 +108,7 @@ ZH: dict[str, str] = {
     "Ignore the filters: a mixed quiz from the whole bank": "忽略筛选条件：从整个题库混合抽题",
     "Back": "返回",
     "Back to the home screen": "返回主页",
+    "Back to the home screen (the filters are remembered)": "返回主页（筛选条件会被记住）",
     "Domains": "领域",
     "Topics": "主题",
     "Kinds": "题型",

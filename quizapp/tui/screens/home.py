@@ -8,7 +8,7 @@ from typing import Any
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -19,8 +19,11 @@ from quizapp.tui.widgets.home.panels import DomainsPanel, ModesPanel, TodayPanel
 
 #: Width from which the home screen lays its panels side by side.
 WIDE = 140
-#: Height from which the narrow layout also shows the modes and weak-spots panels.
+#: Height from which the narrow layout shows the modes one per line, and the weak spots.
 TALL = 36
+#: The width of the body's vertical scrollbar (app.tcss reserves it: a panel's width must not
+#: change, and its lines wrap, when the body starts to scroll).
+SCROLLBAR = 1
 
 
 class HomeScreen(Screen):
@@ -52,13 +55,19 @@ class HomeScreen(Screen):
         with Vertical(id="home-top"):
             yield Static(id="home-title", markup=False)
         with VerticalScroll(id="home-body"):
-            yield TodayPanel(id="today", classes="panel")
-            yield DomainsPanel(id="domains", classes="panel")
-            yield ModesPanel(id="modes", classes="panel wide-only")
+            # Wide: two columns side by side; narrow: one above the other.
+            with Horizontal(id="home-columns"):
+                with Vertical(classes="home-column"):
+                    yield TodayPanel(id="today", classes="panel")
+                    # The Start panel is always there (one key per mode; compact when the
+                    # terminal is small).
+                    yield ModesPanel(id="modes", classes="panel")
+                    yield WeakSpotsPanel(id="weak", classes="panel wide-only")
+                with Vertical(classes="home-column"):
+                    yield DomainsPanel(id="domains", classes="panel")
             # The drills table is mounted with the content: DataTable is not needed for the
-            # first frame.
+            # first frame. It takes the whole width, so that drill names are not cut.
             yield Vertical(id="drills-box", classes="panel")
-            yield WeakSpotsPanel(id="weak", classes="panel wide-only")
         # The footer is mounted after the first frame: composing its keys costs ~40 ms, and
         # the panels are what the user reads first (bench/startup.py).
 
@@ -133,25 +142,27 @@ class HomeScreen(Screen):
         tables = self.query(DrillsTable)
         if tables:
             tables.first().fill(lang, content.drills, store.best_drill_results(),
-                                self._panel_width())
+                                self._panel_width(full=True))
         else:
             table = DrillsTable(id="drills", cursor_type="row", zebra_stripes=False)
             self.query_one("#drills-box").mount(table)
             self.call_after_refresh(table.fill, lang, content.drills,
-                                    store.best_drill_results(), self._panel_width())
+                                    store.best_drill_results(), self._panel_width(full=True))
 
     def _show_modes(self, lang: str) -> None:
         bindings = {b.id: b for b in [*self.BINDINGS, *self.app.BINDINGS]
                     if isinstance(b, Binding) and b.id}
         keys = {binding_id: key_label(self.app, binding).split(",")[0]
                 for binding_id, binding in bindings.items()}
-        self.query_one(ModesPanel).show(lang, keys)
+        self.query_one(ModesPanel).show(lang, keys, compact=not (
+            self.has_class("-wide") or self.has_class("-tall")))
 
-    def _panel_width(self) -> int:
-        """The text width of a panel (half the screen when wide)."""
-        total = self.app.size.width
-        # Borders and padding take 4 cells; the wide layout gives the panel half the screen.
-        return (total // 2 if self.has_class("-wide") else total) - 4
+    def _panel_width(self, full: bool = False) -> int:
+        """The text width of a panel: half the screen when wide (unless it spans both columns,
+        `full`), the whole screen when narrow."""
+        # The body's scrollbar gutter takes SCROLLBAR cells, a panel's border and padding 4.
+        total = self.app.size.width - SCROLLBAR
+        return (total if full or not self.has_class("-wide") else total // 2) - 4
 
     def action_focus_drills(self) -> None:
         """Move the keyboard to the drills table."""

@@ -19,9 +19,9 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quizapp.core import review as rv
@@ -56,7 +56,8 @@ class ReviewScreen(Screen):
                 tooltip="Solve this drill again from a blank starter"),
         Binding("g", "check_drill", "Check grade", id="review.check_drill",
                 tooltip="Read the drill's latest grades and propose a rating"),
-        Binding("c", "cram", "Cram a topic", id="review.cram",
+        # F4 first: it also works while a typed answer has the keyboard (c is typed there).
+        Binding("f4,c", "cram", "Cram a topic", id="review.cram",
                 tooltip="Practise one topic without changing the schedule"),
         Binding("t", "app.open('stats')", "Stats", id="review.stats",
                 tooltip="Review and mastery statistics"),
@@ -411,7 +412,7 @@ class ReviewScreen(Screen):
                 when = rv.format_interval(wait) if wait.total_seconds() > 0 else tr("now", lang)
                 lines.append(tr("Next card due in {w}.", lang).format(w=when))
         lines.append("")
-        lines.append(tr("c: cram a topic · t: statistics · u: undo · Esc: back", lang))
+        lines.append(tr("F4: cram a topic · t: statistics · u: undo · Esc: back", lang))
         return "\n".join(lines)
 
     def _set_language(self, lang: str) -> None:
@@ -424,15 +425,27 @@ class ReviewScreen(Screen):
 
 
 class TopicPicker(ModalScreen[str | None]):
-    """Choose one topic from a list; Escape cancels."""
+    """Choose one topic: type to filter the list (every word must match), up/down to move,
+    Enter to choose; Escape cancels."""
 
     DEFAULT_CSS = """
     TopicPicker { align: center middle; }
-    TopicPicker > #picker { width: 70; max-height: 80%; border: round $accent; }
+    TopicPicker > #picker-box {
+        width: 70; max-width: 95%; height: auto; max-height: 80%;
+        border: round $accent; background: $surface;
+    }
+    TopicPicker #picker-filter { margin: 0 0 0 0; }
+    TopicPicker #picker { height: auto; max-height: 20; border: none; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel",
-                        tooltip="Close without choosing")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="picker.cancel",
+                tooltip="Close without choosing"),
+        Binding("down", "move(1)", "Next", id="picker.down", show=False,
+                tooltip="Move down the list (while typing too)"),
+        Binding("up", "move(-1)", "Previous", id="picker.up", show=False,
+                tooltip="Move up the list (while typing too)"),
+    ]
 
     def __init__(self, choices: list[tuple[str, str]], title: str) -> None:
         super().__init__()
@@ -440,13 +453,43 @@ class TopicPicker(ModalScreen[str | None]):
         self.title_text = title
 
     def compose(self) -> ComposeResult:
-        options = OptionList(*[Option(label, id=key) for key, label in self.choices],
-                             id="picker")
-        options.border_title = self.title_text
-        yield options
+        with Vertical(id="picker-box") as box:
+            box.border_title = self.title_text
+            yield Input(placeholder=tr("Type to filter", getattr(self.app, "lang", "en")),
+                        id="picker-filter")
+            yield OptionList(*self._options(""), id="picker")
+
+    def _options(self, text: str) -> list[Option]:
+        words = text.lower().split()
+        return [Option(label, id=key) for key, label in self.choices
+                if all(word in label.lower() or word in key.lower() for word in words)]
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        self.query_one(Input).focus()
+        options = self.query_one(OptionList)
+        if options.option_count:
+            options.highlighted = 0
+
+    @on(Input.Changed, "#picker-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        options = self.query_one(OptionList)
+        options.set_options(self._options(event.value))
+        options.highlighted = 0 if options.option_count else None
+
+    @on(Input.Submitted, "#picker-filter")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    def action_move(self, delta: int) -> None:
+        """Move the list's highlight (the filter keeps the keyboard)."""
+        options = self.query_one(OptionList)
+        if delta > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

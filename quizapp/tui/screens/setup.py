@@ -19,6 +19,10 @@ from quizapp.tui.strings import tr
 from quizapp.tui.widgets.footer import LocalizedFooter
 from quizapp.tui.widgets.home.panels import short_domain
 from quizapp.tui.widgets.question import KIND_NAMES
+from quizapp.tui.widgets.ticklist import TickList
+
+#: The settings key under which the last filters are kept (restored on the next visit).
+FILTERS_SETTING = "setup.filters"
 
 DIFFICULTIES = {1: "recall", 2: "explain", 3: "apply / calculate", 4: "compare / derive / debug",
                 5: "design / edge cases"}
@@ -26,7 +30,8 @@ DIFFICULTIES = {1: "recall", 2: "explain", 3: "apply / calculate", 4: "compare /
 
 class QuizSetupScreen(Screen):
     """Filters on the left and right, the number of matching questions at the bottom.
-    Nothing chosen in a list means "any"."""
+    Nothing chosen in a list means "any". The filters are remembered when a quiz starts or
+    the screen is left, and ticked again on the next visit."""
 
     HELP_SECTION = "New quiz"
 
@@ -37,18 +42,18 @@ class QuizSetupScreen(Screen):
                 tooltip="A timed mock interview on the chosen topics (feedback at the end)"),
         Binding("ctrl+r", "surprise", "Surprise me", id="setup.surprise",
                 tooltip="Ignore the filters: a mixed quiz from the whole bank"),
-        Binding("escape", "app.pop_screen", "Back", id="setup.back",
-                tooltip="Back to the home screen"),
+        Binding("escape", "back", "Back", id="setup.back",
+                tooltip="Back to the home screen (the filters are remembered)"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Static(id="setup-title", classes="screen-title", markup=False)
         with Grid(id="setup-grid"):
-            yield SelectionList[str](id="domains")
-            yield SelectionList[str](id="topics")
-            yield SelectionList[str](id="kinds")
+            yield TickList(id="domains")
+            yield TickList(id="topics")
+            yield TickList(id="kinds")
             with Vertical(id="setup-side"):
-                yield SelectionList[int](id="difficulty")
+                yield TickList(id="difficulty")
                 with Horizontal(id="length-row"):
                     yield Static(id="length-label", markup=False)
                     yield Input(type="integer", id="length", max_length=3)
@@ -65,7 +70,11 @@ class QuizSetupScreen(Screen):
 
     def on_mount(self) -> None:
         app: Any = self.app
-        self.query_one("#length", Input).value = str(app.config.quiz_length)
+        saved = app.store.get_setting(FILTERS_SETTING)
+        #: The filters of the last visit, ticked when the lists are first filled.
+        self._restore: dict[str, list[Any]] | None = saved if isinstance(saved, dict) else None
+        length = (self._restore or {}).get("length") or app.config.quiz_length
+        self.query_one("#length", Input).value = str(length)
         self.watch(self.app, "lang", self._relabel, init=False)
         self.watch(self.app, "content", self._fill, init=True)
         self.query_one("#domains").focus()
@@ -76,7 +85,7 @@ class QuizSetupScreen(Screen):
         if content is None:
             return
         domains = self.query_one("#domains", SelectionList)
-        chosen = set(domains.selected)
+        chosen = self._restored("domains", domains)
         domains.clear_options()
         for domain, topics in content.taxonomy.domains.items():
             # Counted as the filter counts: a question belongs to every topic it lists.
@@ -87,14 +96,14 @@ class QuizSetupScreen(Screen):
             domains.add_option((Content(f"{code} {short_domain(name)} ({count})"), domain,
                                 domain in chosen))
         kinds = self.query_one("#kinds", SelectionList)
-        chosen_kinds = set(kinds.selected)
+        chosen_kinds = self._restored("kinds", kinds)
         kinds.clear_options()
         for kind in KINDS:
             count = sum(1 for q in content.bank.questions.values() if q.kind == kind)
             kinds.add_option((Content(f"{tr(KIND_NAMES[kind], lang)} ({count})"), kind,
                               kind in chosen_kinds))
         levels = self.query_one("#difficulty", SelectionList)
-        chosen_levels = set(levels.selected)
+        chosen_levels = self._restored("difficulty", levels)
         levels.clear_options()
         for level, name in DIFFICULTIES.items():
             levels.add_option((Content(f"{'★' * level:<5} {tr(name, lang)}"), level,
@@ -107,7 +116,7 @@ class QuizSetupScreen(Screen):
             return
         lang = self.lang
         topics = self.query_one("#topics", SelectionList)
-        chosen = set(topics.selected)
+        chosen = self._restored("topics", topics)
         domains = self.query_one("#domains", SelectionList).selected
         shown = [t for d in (domains or content.taxonomy.domains)
                  for t in content.taxonomy.domains[d]]
@@ -117,7 +126,28 @@ class QuizSetupScreen(Screen):
             if count:
                 topics.add_option((Content(f"{topic.code} {topic.title(lang)} ({count})"), topic.id,
                                    topic.id in chosen))
+        self._restore = None  # every list is filled: from now on the lists say what is ticked
         self._update_count()
+
+    def _restored(self, name: str, widget: SelectionList) -> set[Any]:
+        """What to tick in list `name` while (re)filling it: the remembered filters on the
+        first fill, else what is ticked now (values no longer offered are simply not shown)."""
+        if self._restore is not None:
+            return set(self._restore.get(name) or ())
+        return set(widget.selected)
+
+    def remember(self) -> None:
+        """Keep the filters for the next visit (the progress store's settings)."""
+        store = self.app.store  # type: ignore[attr-defined]
+        filters: dict[str, Any] = {name: list(self.query_one(f"#{name}", SelectionList).selected)
+                                   for name in ("domains", "topics", "kinds", "difficulty")}
+        filters["length"] = self.length()
+        store.set_setting(FILTERS_SETTING, filters)
+
+    def action_back(self) -> None:
+        """Back to the home screen, remembering the filters."""
+        self.remember()
+        self.app.pop_screen()
 
     def _relabel(self, _: str) -> None:
         self._fill(self.app.content)  # type: ignore[attr-defined]
@@ -184,6 +214,7 @@ class QuizSetupScreen(Screen):
         """Start the quiz the filters describe."""
         app: Any = self.app
         spec = self.spec()
+        self.remember()
         self.app.pop_screen()
         app.start_quiz(spec, title=tr("Quiz", self.lang))
 
@@ -191,6 +222,7 @@ class QuizSetupScreen(Screen):
         """Start a mock interview on the chosen topics."""
         app: Any = self.app
         spec = self.spec()
+        self.remember()
         self.app.pop_screen()
         app.start_mock(spec.topics, spec.length)
 
@@ -198,6 +230,7 @@ class QuizSetupScreen(Screen):
         """Start a surprise-me quiz."""
         app: Any = self.app
         length = self.length()
+        self.remember()
         self.app.pop_screen()
         app.start_surprise(length)
 

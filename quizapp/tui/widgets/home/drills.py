@@ -44,6 +44,6 @@ class DrillsTable(DataTable):
                  " ".join(drill.tracks), best_text(best.get(drill_id), lang)]
                 for drill_id, drill in drills.items()]
         fill_table(self, [tr("Drill", lang), tr("Level", lang), tr("Tracks", lang),
-                          tr("Best", lang)], rows, keys=list(drills))
+                          tr("Best", lang)], rows, keys=list(drills), max_width=title_width)
         if self.row_count:
             self.move_cursor(row=min(row, self.row_count - 1))

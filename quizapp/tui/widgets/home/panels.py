@@ -120,10 +120,21 @@ MODES = (
 
 
 class ModesPanel(Static):
-    """One line per mode with its key (as remapped), for the wide layout."""
+    """Every mode with its key (as remapped): one line each, or, `compact` (a small
+    terminal), key and name only, wrapped over two or three lines."""
 
-    def show(self, lang: str, keys: dict[str, str]) -> None:
+    def show(self, lang: str, keys: dict[str, str], *, compact: bool = False) -> None:
         """Render the modes; `keys` maps binding ids to the keys shown."""
+        if compact:
+            pieces: list[Any] = []
+            for i, (binding_id, text) in enumerate(MODES):
+                if i:
+                    pieces.append(("  ·  ", "$text-muted"))
+                name = tr(text, lang).split(" — ")[0]
+                # A non-breaking space keeps each key beside its name when the line wraps.
+                pieces.extend([(keys.get(binding_id, "?"), "bold $text-accent"), "\u00a0" + name])
+            self.update(Content.assemble(*pieces))
+            return
         lines = [Content.assemble((f"{keys.get(binding_id, '?'):>3}  ", "bold $text-accent"),
                                   tr(text, lang))
                  for binding_id, text in MODES]

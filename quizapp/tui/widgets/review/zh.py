@@ -49,8 +49,12 @@ REVIEW_ZH: dict[str, str] = {
     "Relearning": "重新学习",
     "Cram": "突击",
     "Rating taken back.": "已撤销评分。",
-    "c: cram a topic · t: statistics · u: undo · Esc: back":
-        "c：突击一个主题 · t：统计 · u：撤销 · Esc：返回",
+    "F4: cram a topic · t: statistics · u: undo · Esc: back":
+        "F4：突击一个主题 · t：统计 · u：撤销 · Esc：返回",
+    "Type to filter": "输入以筛选",
+    "Previous": "上一项",
+    "Move down the list (while typing too)": "在列表中下移（输入时也可用）",
+    "Move up the list (while typing too)": "在列表中上移（输入时也可用）",
     "Loading questions…": "正在加载题目…",
     "Nothing to undo.": "没有可撤销的评分。",
     "Cram which topic?": "突击哪个主题？",
