@@ -386,6 +386,8 @@ class Blank:
     accept: tuple[str, ...] = ()
     regex: bool = False
     numeric: NumericSpec | None = None
+    #: The answer as a user reads it, for a `regex` blank (its pattern is not for users).
+    shown: str = ""
 
 
 @dataclass(frozen=True)
@@ -828,7 +830,7 @@ class _Checker:
             spec = self.mapping(raw, blanks_node.line_of(slot), label)
             if spec is None:
                 continue
-            self.unknown_keys(spec, {"accept", "regex", "numeric"}, label)
+            self.unknown_keys(spec, {"accept", "regex", "numeric", "shown"}, label)
             if "numeric" in spec:
                 num = self.numeric_spec(spec["numeric"], spec.line_of("numeric"), label, False)
                 if num is not None:
@@ -839,13 +841,25 @@ class _Checker:
                 self.error(spec.line, f"{label}: needs 'accept' (a non-empty list) or 'numeric'")
                 continue
             regex = self._bool(spec, "regex", False, label)
+            shown = spec.get("shown", "")
+            if not isinstance(shown, str):
+                self.error(spec.line_of("shown"), f"{label}: 'shown' must be a string")
+                shown = ""
             if regex:
                 for pattern in accept:
                     reason = patterns.check_pattern(pattern)
                     if reason:
                         self.error(spec.line_of("accept"),
                                    f"{label}: bad regex {_shown(pattern)}: {reason}")
-            blanks[str(slot)] = Blank(accept=accept, regex=regex)
+                # The feedback shows the answer; a pattern is no answer for a user to read.
+                if not shown.strip():
+                    self.error(spec.line, f"{label}: a regex blank needs 'shown' (the answer "
+                                          "as the user should read it)")
+                elif (valid := [p for p in accept if not patterns.check_pattern(p)]) and \
+                        not any(patterns.fullmatch(p, shown.strip()) for p in valid):
+                    self.error(spec.line_of("shown"), f"{label}: 'shown' {_shown(shown)} is "
+                                                      "not accepted by its own pattern")
+            blanks[str(slot)] = Blank(accept=accept, regex=regex, shown=shown.strip())
         for lang, body in template.items():
             slots = _SLOT.findall(body)
             if len(set(slots)) != len(slots):

@@ -181,7 +181,6 @@ ZH: dict[str, str] = {
     "a percentage: 50% or 0.5": "百分比：50% 或 0.5",
     "gap {n}": "第 {n} 空",
     "expected: {x}": "答案：{x}",
-    "(pattern) {p}": "（模式）{p}",
     "Buggy line numbers, e.g. 2 5 — then Enter": "有 bug 的行号，如 2 5，然后回车",
     "{n} bug(s) to find; naming a correct line costs half a bug.":
         "共 {n} 个 bug；每报一个没问题的行扣半个 bug。",
@@ -272,6 +271,7 @@ ZH: dict[str, str] = {
     "Signature": "函数签名",
     "Your file": "你的文件",
     "Hints: {k} of {n} shown (ctrl+g for the next)": "提示：已显示 {k}/{n}（ctrl+g 看下一条）",
+    "Hints: all {n} shown": "提示：{n} 条已全部显示",
     "👁 watching": "👁 监视中",
     "● unsaved": "● 未保存",
     "Cannot read {p}: {e}": "无法读取 {p}：{e}",

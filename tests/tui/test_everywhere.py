@@ -100,6 +100,21 @@ def overlaps(a: Any, b: Any) -> bool:
     return a.region.overlaps(b.region)
 
 
+def toast_over(screen: Any, widget: Any, rows: int = 4) -> list[tuple[int, int]]:
+    """The cells of `widget`'s first `rows` lines where a toast is what the user sees."""
+    region = widget.region
+    cells = []
+    for y in range(region.y, min(region.bottom, region.y + rows)):
+        for x in range(region.x, region.right):
+            try:
+                found, _ = screen.get_widget_at(x, y)
+            except Exception:  # nothing there
+                continue
+            if type(found).__name__ in ("Toast", "ToastHolder", "ToastRack"):
+                cells.append((x, y))
+    return cells
+
+
 async def toasts(screen: Any, pilot: Any) -> list[Any]:
     await settle(pilot)
     found = list(screen.query("Toast"))
@@ -116,11 +131,14 @@ async def test_toasts_cover_neither_the_editor_nor_results(make_app: Any) -> Non
         screen = app.screen
         assert isinstance(screen, DrillScreen)
         await pilot.press("ctrl+s")        # "Saved …"
+        # Two at once (no pause between): the second must not stack over the editor.
         app.notify("a second message, long enough to need much of the line " * 3)
-        for toast in await toasts(screen, pilot):
-            for essential in ("#editor", "#results-pane", "LocalizedFooter"):
-                assert not overlaps(toast, screen.query_one(essential)), essential
-            assert toast.region.y == 0
+        app.notify("a third one")
+        await pilot.press("ctrl+g", "ctrl+g", "ctrl+g", "ctrl+g", "ctrl+g", "ctrl+g")
+        found = await toasts(screen, pilot)
+        for essential in ("#editor", "#results-pane", "LocalizedFooter"):
+            assert not toast_over(screen, screen.query_one(essential)), essential
+        assert any(toast.region.y == 0 and toast.region.height == 1 for toast in found)
 
 
 async def test_toasts_never_cover_the_rating_bar(make_app: Any) -> None:
@@ -136,9 +154,11 @@ async def test_toasts_never_cover_the_rating_bar(make_app: Any) -> None:
         assert bar.display and bar.region.height
         await pilot.press("u")             # "Nothing to undo."
         app.notify("Rating taken back.")
+        app.notify("Another message")
         for toast in await toasts(screen, pilot):
             assert not overlaps(toast, bar)
-            assert not overlaps(toast, screen.query_one("#review-card"))
+        assert not toast_over(screen, bar)
+        assert not toast_over(screen, screen.query_one("#review-card"))
 
 
 # ---------------------------------------------------------------------------- setup

@@ -244,8 +244,25 @@ def test_bad_regexes_are_content_problems(tmp_path: Path) -> None:
         "- id: c.one\n  kind: cloze\n  topics: [sigmoid]\n  difficulty: 2\n"
         "  source: {refs: [x]}\n  prompt: {en: Fill}\n  explanation: {en: E}\n"
         "  cloze:\n    template: {en: 'a {{x}} {{y}}'}\n    blanks:\n"
-        "      x: {accept: ['(?=a)b'], regex: true}\n"
-        "      y: {accept: ['a{99999}'], regex: true}\n")
+        "      x: {accept: ['(?=a)b'], regex: true, shown: b}\n"
+        "      y: {accept: ['a{99999}'], regex: true, shown: a}\n")
     bank = load_bank([path], cache=False)
     assert {p.line for p in bank.problems} == {11, 12}
     assert all("bad regex" in p.message for p in bank.problems)
+
+
+def test_a_regex_blank_says_its_answer_in_words(tmp_path: Path) -> None:
+    """The feedback shows `shown`, never the pattern: it is required, and its own pattern
+    must accept it."""
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "- id: c.one\n  kind: cloze\n  topics: [sigmoid]\n  difficulty: 2\n"
+        "  source: {refs: [x]}\n  prompt: {en: Fill}\n  explanation: {en: E}\n"
+        "  cloze:\n    template: {en: 'a {{x}} {{y}} {{z}}'}\n    blanks:\n"
+        "      x: {accept: ['λ\\s*θ'], regex: true}\n"
+        "      y: {accept: ['λ\\s*θ'], regex: true, shown: 'θλ'}\n"
+        "      z: {accept: ['λ\\s*θ'], regex: true, shown: 'λ θ'}\n")
+    bank = load_bank([path], cache=False)
+    assert [(p.line, p.message.split(": ", 1)[1]) for p in bank.problems] == [
+        (11, "a regex blank needs 'shown' (the answer as the user should read it)"),
+        (12, "'shown' 'θλ' is not accepted by its own pattern")], bank.problems

@@ -209,8 +209,9 @@ class DrillScreen(Screen):
         lang = self.lang
         total = len(self.drill.hints)
         shown = min(self.hints_shown, total)
-        self.query_one("#hints-title", Static).update(
-            tr("Hints: {k} of {n} shown (ctrl+g for the next)", lang).format(k=shown, n=total))
+        title = ("Hints: {k} of {n} shown (ctrl+g for the next)" if shown < total
+                 else "Hints: all {n} shown")
+        self.query_one("#hints-title", Static).update(tr(title, lang).format(k=shown, n=total))
         box = self.query_one("#hints", Vertical)
         box.remove_children()
         return box.mount_all(MathMarkdown(f"**{i + 1}.** " + localize(hint, lang),

@@ -19,7 +19,7 @@ ROOMY = 100
 
 class LocalizedFooter(Footer):
     """Textual's Footer with the binding descriptions translated (`strings.tr`), and the
-    global keys in a group docked at the right: the screen's keys fill the rest and are cut
+    global keys in a group at the right end: the screen's keys fill the rest and are cut
     first when the terminal is narrow (F1 lists them all).
 
     Bindings are declared with English descriptions; the footer re-composes whenever the
@@ -27,10 +27,10 @@ class LocalizedFooter(Footer):
     """
 
     DEFAULT_CSS = """
+    LocalizedFooter #screen-keys { width: 1fr; height: 1; overflow: hidden hidden; }
     LocalizedFooter #global-keys {
-        dock: right;
         width: auto;
-        background: $footer-background;
+        height: 1;
         border-left: vkey $foreground 20%;
     }
     LocalizedFooter #global-keys FooterKey.-command-palette {
@@ -46,6 +46,9 @@ class LocalizedFooter(Footer):
         self.compact = not roomy
         pinned: dict[str, FooterKey] = {}
         palette: FooterKey | None = None
+        # The screen's keys in a group that clips what does not fit, beside (not under) the
+        # global keys: nothing is drawn over anything (a half-covered key, or a cut CJK cell).
+        local = []
         for widget in super().compose():
             if isinstance(widget, FooterKey):
                 widget.description = tr(widget.description, lang)
@@ -57,9 +60,15 @@ class LocalizedFooter(Footer):
                 if widget.action in GLOBAL_ACTIONS:
                     pinned.setdefault(widget.action, widget)
                     continue
-            yield widget
+            local.append(widget)
+        yield HorizontalGroup(*local, id="screen-keys")
         keys = [pinned[action] for action in GLOBAL_ACTIONS if action in pinned]
         if palette is not None and roomy:
             keys.append(palette)
         if keys:
             yield HorizontalGroup(*keys, id="global-keys")
+
+    def on_resize(self) -> None:
+        # Across ROOMY the footer packs its keys differently (and shows the palette's key).
+        if (self.app.size.width >= ROOMY) == self.compact:
+            self.call_after_refresh(self.recompose)

@@ -103,7 +103,7 @@ class ClozeAnswer(AnswerArea):
             if blank.numeric is not None:
                 expected = f"{blank.numeric.answer:g}"
             elif blank.regex:
-                expected = tr("(pattern) {p}", self.lang).format(p=blank.accept[0])
+                expected = blank.shown or blank.accept[0]
             else:
                 # The first forms say it; the full list of accepted spellings is noise.
                 expected = " · ".join(blank.accept[:2]) + (" · …" if len(blank.accept) > 2
