@@ -28,7 +28,10 @@ async def test_f9_grades_on_the_configured_host(remote_env: Any, monkeypatch: An
     start_drill("rmsnorm")
     app = QuizApp(config=Config(remote=HOST), warm_grader=False)
     async with app.run_test(size=(120, 40)) as pilot:
+        # The bank and the drills load in a worker thread at start-up; wait for them.
+        await app.workers.wait_for_complete()
         await pilot.pause()
+        assert app.content is not None
         app.open_drill("rmsnorm")
         await pilot.pause()
         screen = app.screen
