@@ -287,6 +287,13 @@ class QuizApp(App[None]):
             return
         raise ValueError(f"unknown screen {name!r}")
 
+    def action_interview_date(self) -> None:
+        """Set, move or clear the interview date (home redraws its numbers when the modal
+        closes: it resumes)."""
+        from quizapp.tui.screens.interview import InterviewDateScreen
+
+        self.push_screen(InterviewDateScreen())
+
     def back_or_open(self, name: str) -> None:
         """Go back to the `name` screen ("review" or "stats") when it is just below the
         current one, else open it (screens reach each other only through the app)."""

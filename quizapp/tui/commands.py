@@ -20,6 +20,8 @@ SCREENS = (
     ("Review", "Today's spaced-repetition queue", "open('review')"),
     ("Stats", "Review and mastery statistics", "open('stats')"),
     ("Card browser", "Search cards; suspend, reset, report a problem", "open('cards')"),
+    ("Interview date…", "Plan review to cover every card before your interview",
+     "interview_date"),
     ("Help", "Every key of the app", "help"),
 )
 

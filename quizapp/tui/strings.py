@@ -439,4 +439,17 @@ ZH: dict[str, str] = {
     ("What is wrong (a wrong answer, a typo, an unclear prompt)? The report stays on this "
      "computer until you send the file."):
         "哪里有问题（答案错误、笔误、题干不清楚）？报告只保存在这台电脑上，直到你把文件发出去。",
+    # ---------------------------------------------------------------- interview date
+    'Interview date': '面试日期',
+    'Interview date…': '面试日期…',
+    'Plan review to cover every card before your interview': '安排复习，在面试前覆盖所有卡片',
+    'Set the day of your interview: review plans to cover every card by then':
+        '设置面试日期：复习会安排在那天之前覆盖所有卡片',
+    'Close without changing the date': '关闭，不修改日期',
+    ("Until that day, review adds a few cards a day so that every card you have met is seen "
+     "once more before it. Enter to save; an empty field clears the date; Esc cancels."):
+        "在那天之前，复习每天会多安排几张卡片，让你见过的每张卡片在面试前都再复习一次。"
+        "回车保存；留空则清除日期；Esc 取消。",
+    'Interview date cleared': '已清除面试日期',
+    'Interview date set: {d}': '面试日期已设为 {d}',
 }

@@ -46,6 +46,8 @@ class HomeScreen(Screen):
                 tooltip="Review and mastery statistics"),
         Binding("b", "app.open('cards')", "Cards", id="home.cards",
                 tooltip="Browse every card: search, suspend, reset, report a problem"),
+        Binding("i", "app.interview_date", "Interview date", id="home.interview",
+                tooltip="Set the day of your interview: review plans to cover every card by then"),
     ]
 
     def compose(self) -> ComposeResult:
