@@ -264,8 +264,11 @@ def _printable(items: Iterable[tuple[Any, Any]]) -> bool:
 
 
 def blank_answer(blank: Blank) -> str | None:
-    """The answer shown in a gap: the first accepted form, a number, or a sample of the
-    pattern that the grader accepts. None for a pattern that cannot be sampled."""
+    """The answer shown in a gap: the first accepted form, a number, the regex blank's
+    `shown` form (the app's own feedback shows it), or else a sample of the pattern that the
+    grader accepts. None for a pattern that cannot be sampled."""
+    if blank.regex and blank.shown:
+        return blank.shown
     if blank.numeric is not None:
         return f"{blank.numeric.answer:g}"
     if not blank.accept:

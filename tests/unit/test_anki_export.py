@@ -163,7 +163,7 @@ def test_html_is_escaped_and_maths_goes_to_mathjax(tmp_path: Path) -> None:
          "cloze": {"template": {"en": "KL is {{kl}}; braces {{b}}."},
                    "blanks": {"kl": {"accept": [r"^\s*(d\s*_?\s*\{?\s*)?kl\s*\}?\s*"
                                                 r"\(\s*p\s*(\|\||,)\s*q\s*\)$"],
-                                     "regex": True},
+                                     "regex": True, "shown": "d_{kl}(p||q)"},
                               "b": {"accept": ["a}}b::c"]}}}},
     ]
     (tmp_path / "q.yaml").write_text(yaml.safe_dump(hostile, allow_unicode=True),
